@@ -1,0 +1,1 @@
+"""citybot front ends (Telegram, Discord, web) around one transport-free core."""

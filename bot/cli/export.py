@@ -1,0 +1,5 @@
+"""`citybot export`: placeholder replaced by the foundation work."""
+
+
+def register(subparsers):
+    """Not yet registered."""

@@ -1,0 +1,5 @@
+"""`citybot status`: placeholder replaced by the foundation work."""
+
+
+def register(subparsers):
+    """Not yet registered."""

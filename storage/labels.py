@@ -1,0 +1,119 @@
+"""Labels: one answer per user per image, and the effective label resolved in SQL."""
+
+from typing import Optional
+
+from sqlalchemy import Select, and_, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from storage.models import City, Image, Label, Prediction, User
+
+
+def set_label(
+    session: Session,
+    image: Image,
+    user: User,
+    city: Optional[City],
+    kind: str,
+    prediction: Optional[Prediction] = None,
+) -> Label:
+    """Record (or change) `user`'s answer for `image`; `city=None` means "none of these"."""
+    label = session.scalars(
+        select(Label).where(Label.image_id == image.id, Label.user_id == user.id)
+    ).one_or_none()
+    if label is None:
+        label = Label(image_id=image.id, user_id=user.id)
+        session.add(label)
+    label.city_id = city.id if city is not None else None
+    label.kind = kind
+    label.prediction_id = prediction.id if prediction is not None else None
+    label.model_version = prediction.model_version if prediction is not None else None
+    session.flush()
+    return label
+
+
+def effective_labels_query() -> Select:
+    """(image_id, city_id) for every image with a clear label: an admin wins, else the trust-weighted majority.
+
+    Images whose best-weighted answers tie, or whose winner is "none of these", are left out.
+    """
+    is_admin = or_(User.is_admin.is_(True), Label.kind == "admin")
+    admin_rank = (
+        select(
+            Label.image_id,
+            Label.city_id,
+            func.row_number()
+            .over(partition_by=Label.image_id, order_by=(Label.updated_at.desc(), Label.id.desc()))
+            .label("position"),
+        )
+        .join(User, User.id == Label.user_id)
+        .where(is_admin)
+        .subquery("admin_rank")
+    )
+    admin_choice = select(admin_rank.c.image_id, admin_rank.c.city_id).where(admin_rank.c.position == 1)
+
+    weights = (
+        select(Label.image_id, Label.city_id, func.sum(User.trust).label("weight"))
+        .join(User, User.id == Label.user_id)
+        .where(~is_admin)
+        .group_by(Label.image_id, Label.city_id)
+        .subquery("weights")
+    )
+    ranked = select(
+        weights.c.image_id,
+        weights.c.city_id,
+        func.rank().over(partition_by=weights.c.image_id, order_by=weights.c.weight.desc()).label("place"),
+        func.count().over(partition_by=(weights.c.image_id, weights.c.weight)).label("sharing"),
+    ).subquery("ranked")
+    has_admin = select(literal(1)).where(admin_rank.c.image_id == ranked.c.image_id).exists()
+    majority = select(ranked.c.image_id, ranked.c.city_id).where(
+        ranked.c.place == 1, ranked.c.sharing == 1, ~has_admin
+    )
+    resolved = admin_choice.union_all(majority).subquery("resolved")
+    return select(resolved.c.image_id, resolved.c.city_id).where(resolved.c.city_id.is_not(None))
+
+
+def effective_labels(session: Session, active_only: bool = True, include_excluded: bool = False) -> list[tuple[Image, City]]:
+    """Images paired with their effective city (active cities and training images only, by default)."""
+    resolved = effective_labels_query().subquery("effective")
+    query = (
+        select(Image, City)
+        .join(resolved, resolved.c.image_id == Image.id)
+        .join(City, City.id == resolved.c.city_id)
+        .order_by(Image.id)
+    )
+    if active_only:
+        query = query.where(City.active.is_(True))
+    if not include_excluded:
+        query = query.where(Image.excluded.is_(False))
+    return [(image, city) for image, city in session.execute(query)]
+
+
+def effective_label_counts(session: Session) -> dict[str, int]:
+    """Number of effectively labelled training images per active city."""
+    resolved = effective_labels_query().subquery("effective")
+    query = (
+        select(City.name, func.count(Image.id))
+        .join(resolved, resolved.c.city_id == City.id)
+        .join(Image, and_(Image.id == resolved.c.image_id, Image.excluded.is_(False)))
+        .where(City.active.is_(True))
+        .group_by(City.name)
+    )
+    counts = {city.name: 0 for city in session.scalars(select(City).where(City.active.is_(True)))}
+    counts.update({name: count for name, count in session.execute(query)})
+    return counts
+
+
+def unlabelled_image_count(session: Session) -> int:
+    """Photos nobody has labelled yet (pending)."""
+    labelled = select(Label.image_id).distinct()
+    return session.scalar(select(func.count(Image.id)).where(Image.id.not_in(labelled))) or 0
+
+
+def labels_since(session: Session, since, kinds: tuple[str, ...] = ("caption", "confirmation", "correction", "admin")) -> int:
+    """Labels of the given kinds added or changed after `since` (None: ever)."""
+    query = select(func.count(Label.id)).where(Label.kind.in_(kinds))
+    if since is not None:
+        query = query.where(Label.updated_at > since)
+    return session.scalar(query) or 0
+
+

@@ -1,0 +1,44 @@
+"""The label store as one object: database engine, sessions and image files, migrated on open."""
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.cities import ensure_cities
+from storage.db import make_engine, make_sessionmaker
+from storage.files import ImageFiles
+from storage.migrate import upgrade_to_head
+
+
+class LabelStore:
+    """Owns the engine and the image folder; callers take sessions with `transaction()`."""
+
+    def __init__(self, engine: Engine, files: ImageFiles) -> None:
+        self.engine = engine
+        self.files = files
+        self.sessions: sessionmaker[Session] = make_sessionmaker(engine)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self.sessions.begin() as session:
+            yield session
+
+    def close(self) -> None:
+        """Release every pooled connection."""
+        self.engine.dispose()
+
+
+def open_store(database_url: str, data_dir: Path, initial_cities: Iterable[str] = ()) -> LabelStore:
+    """Open (migrating first) the store at `database_url` with images under `data_dir/images`."""
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    store = LabelStore(engine, ImageFiles(Path(data_dir) / "images"))
+    cities = list(initial_cities)
+    if cities:
+        with store.transaction() as session:
+            ensure_cities(session, cities)
+    return store

@@ -1,0 +1,1 @@
+"""citybot trainer: data set, training, evaluation, model artifacts and inference."""
