@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.files import ImageFiles, sha256_hex
@@ -53,6 +54,9 @@ def ingest_image(
         query=query,
         uploader=uploader,
     )
-    session.add(image)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(image)
+    except IntegrityError:  # the same bytes were stored by another worker a moment ago
+        return Ingested(find_image(session, digest), created=False)
     return Ingested(image, created=True)
