@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(20, gt=0)
     log_level: str = "INFO"
 
+    # Data-set building
+    image_search_url: str = "https://duckduckgo.com"  # DuckDuckGo images base URL for `citybot gather` (a mirror or test fake otherwise)
+
     @field_validator("admin_ids", "discord_admin_ids", "classes", mode="before")
     @classmethod
     def _csv(cls, value: object) -> object:

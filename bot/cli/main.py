@@ -5,10 +5,10 @@ import logging
 import sys
 from typing import Optional, Sequence
 
-from bot.cli import classes
+from bot.cli import classes, gather, imports
 from bot.settings import Settings, SettingsError, load_settings
 
-COMMAND_MODULES = [classes]
+COMMAND_MODULES = [classes, imports, gather]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,79 @@
+"""Near-duplicate detection: perceptual hashes of every stored image, searched by Hamming distance."""
+
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.errors import BadImage
+from storage.files import ImageFiles
+from storage.models import Image
+from trainer.collect.prepare import perceptual_hash
+
+# Measured on photos: resizing and recompressing move the 64-bit phash by 0–2 bits, cropping 2–3 % a side by up to
+# 10; unrelated photos sit around 32 (rarely under 14).
+NEAR_DUPLICATE_BITS = 10  # this close to a stored image: the same photo again, skipped
+LOOKALIKE_BITS = 12  # this close: stored, but grouped with it so both land in the same split
+
+
+@dataclass(frozen=True)
+class Match:
+    """The closest stored image and how many hash bits differ."""
+
+    image_id: int
+    sha256: str
+    group_key: Optional[str]
+    distance: int
+
+
+class PhashIndex:
+    """Perceptual hashes of stored images, kept in a numpy array for fast nearest-neighbour search."""
+
+    def __init__(self) -> None:
+        self._hashes: list[int] = []
+        self._rows: list[tuple[int, str, Optional[str]]] = []
+        self._array: Optional[np.ndarray] = None
+
+    def __len__(self) -> int:
+        return len(self._hashes)
+
+    def add(self, phash: str, image_id: int, sha256: str, group_key: Optional[str]) -> None:
+        """Remember one stored image."""
+        self._hashes.append(int(phash, 16))
+        self._rows.append((image_id, sha256, group_key))
+        self._array = None
+
+    def set_group(self, image_id: int, group_key: str) -> None:
+        """Record that a stored image now belongs to a group."""
+        self._rows = [(row_id, sha, group_key if row_id == image_id else key) for row_id, sha, key in self._rows]
+
+    def nearest(self, phash: str) -> Optional[Match]:
+        """The stored image whose hash is closest to `phash`, or None when the index is empty."""
+        if not self._hashes:
+            return None
+        if self._array is None:
+            self._array = np.array(self._hashes, dtype=np.uint64)
+        distances = np.bitwise_count(self._array ^ np.uint64(int(phash, 16)))
+        best = int(np.argmin(distances))
+        image_id, sha256, group_key = self._rows[best]
+        return Match(image_id, sha256, group_key, int(distances[best]))
+
+
+def load_index(session: Session, files: ImageFiles) -> PhashIndex:
+    """Every stored image's phash; images stored before (e.g. chat uploads) get theirs computed and saved now."""
+    index = PhashIndex()
+    for image in session.scalars(select(Image).order_by(Image.id)):
+        if image.phash is None:
+            image.phash = _hash_stored(files, image)
+        if image.phash is not None:
+            index.add(image.phash, image.id, image.sha256, image.group_key)
+    return index
+
+
+def _hash_stored(files: ImageFiles, image: Image) -> Optional[str]:
+    try:
+        return perceptual_hash(files.read(image.path))
+    except (OSError, BadImage):
+        return None  # a missing or damaged file is the storage checks' business, not a reason to stop
