@@ -1,5 +1,6 @@
 """Model versions and training runs as rows: which version is live, and what each run did."""
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
@@ -173,3 +174,18 @@ def last_finished_run(session: Session) -> Optional[TrainingRun]:
 def last_started_run(session: Session) -> Optional[TrainingRun]:
     """The most recently started run, finished or not."""
     return session.scalars(select(TrainingRun).order_by(TrainingRun.id.desc())).first()
+
+
+def recent_training_runs(session: Session, limit: int = 5) -> list[TrainingRun]:
+    """The last `limit` training runs, newest first."""
+    return list(session.scalars(select(TrainingRun).order_by(TrainingRun.id.desc()).limit(limit)))
+
+
+def last_trained_at(session: Session) -> Optional[datetime]:
+    """When the last successful training run started (the labels it saw), or None if none succeeded."""
+    run = session.scalars(
+        select(TrainingRun).where(TrainingRun.status == "succeeded").order_by(TrainingRun.id.desc()).limit(1)
+    ).one_or_none()
+    if run is None:
+        return None
+    return run.started_at or run.created_at
