@@ -39,6 +39,8 @@ class CollectOptions:
     min_side: int = DEFAULT_MIN_SIDE
     max_side: Optional[int] = None
     progress: Optional[bool] = None  # None: a bar only on a terminal
+    near_duplicate_bits: int = NEAR_DUPLICATE_BITS  # phash distance at or under which a candidate is skipped
+    lookalike_bits: int = LOOKALIKE_BITS  # at or under which it is stored in the same group as its match
 
 
 @dataclass
@@ -178,7 +180,7 @@ class Collector:
                     set_label(session, existing, user, city, self.options.kind)
                 return False
             match = self.index.nearest(prepared.phash)
-            if match is not None and match.distance <= NEAR_DUPLICATE_BITS:
+            if match is not None and match.distance <= self.options.near_duplicate_bits:
                 counts.near_duplicates += 1
                 return False
             image = ingest_image(
@@ -186,7 +188,7 @@ class Collector:
                 uploader=user, source_url=candidate.url, query=candidate.query,
             ).image
             image.phash = prepared.phash
-            if match is not None and match.distance <= LOOKALIKE_BITS:
+            if match is not None and match.distance <= self.options.lookalike_bits:
                 image.group_key = match.group_key or match.sha256
                 if match.group_key is None:
                     session.get(Image, match.image_id).group_key = image.group_key

@@ -23,6 +23,7 @@ BROWSER_HEADERS = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
     "Accept-Language": "en-US,en;q=0.5",
 }
+MAX_RETRY_AFTER_S = 60.0
 SAFESEARCH = {"on": "1", "moderate": "1", "off": "-1"}
 
 
@@ -101,9 +102,10 @@ class DuckDuckGoImages:
         """GET with backoff on rate limits and server errors; SearchStopped with the last reason when out of tries."""
         headers = {"Referer": referer} if referer else {}
         reason = ""
+        wait = 0.0
         for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(self.backoff_s * 2 ** (attempt - 1))
+            time.sleep(wait)
+            wait = self.backoff_s * 2**attempt
             try:
                 response = self.client.get(self.base_url + path, params=params, headers=headers)
             except httpx.HTTPError as error:
@@ -114,7 +116,17 @@ class DuckDuckGoImages:
             reason = f"HTTP {response.status_code}" + (" (rate limited)" if response.status_code in (202, 403, 429) else "")
             if response.status_code not in RETRIED_STATUSES:
                 break
+            wait = _retry_after(response, default=wait)
         raise SearchStopped(f"DuckDuckGo gave up after {attempt + 1} tries: {reason}")
+
+
+def _retry_after(response: httpx.Response, default: float) -> float:
+    """The server's Retry-After in seconds (capped), or our own backoff when it sent none."""
+    value = response.headers.get("retry-after", "")
+    try:
+        return min(MAX_RETRY_AFTER_S, max(0.0, float(value)))
+    except ValueError:
+        return default
 
 
 def _parse_result(item: object) -> Optional[SearchResult]:
