@@ -65,3 +65,11 @@ def any_store(database_url: str, tmp_path: Path) -> Iterator[LabelStore]:
     label_store = open_store(database_url, tmp_path / "data", DEFAULT_CITIES)
     yield label_store
     label_store.close()
+
+
+@pytest.fixture(scope="session")
+def trained_version(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real tiny model version trained once per test session (copy it in with tests.fakes.trained_model.install_live_version)."""
+    from tests.fakes.trained_model import train_tiny_version
+
+    return train_tiny_version(tmp_path_factory.mktemp("trained"))

@@ -75,6 +75,15 @@ class CityBot:
                 raise UnknownPrediction()
             return self._label(session, prediction, user, city_name)
 
+    def answer_choice(self, prediction_id: int, user: UserRef, index: Optional[int]) -> LabelOutcome:
+        """Record a tap given as a position in the stored ranking (compact button data); None is "none of these"."""
+        with self.store.transaction() as session:
+            prediction = session.get(Prediction, prediction_id)
+            if prediction is None or (index is not None and not 0 <= index < len(prediction.ranking)):
+                raise UnknownPrediction()
+            city_name = prediction.ranking[index][0] if index is not None else None
+            return self._label(session, prediction, user, city_name)
+
     def relabel_from_reply(self, platform: str, reply_ref: str, user: UserRef, text: str) -> LabelOutcome:
         """Record a city typed as a reply to the bot's answer (case, accents, aliases, small typos forgiven)."""
         with self.store.transaction() as session:

@@ -1,0 +1,1 @@
+"""The Telegram front end: thin python-telegram-bot glue around bot.core."""
