@@ -1,0 +1,1 @@
+"""The Discord front end (discord.py 2): thin Cogs over the shared core in `bot.core`."""

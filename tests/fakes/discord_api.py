@@ -1,0 +1,452 @@
+"""A fake Discord on 127.0.0.1: the REST API, the attachment CDN and the gateway websocket discord.py talks to.
+
+Tests point discord.py at it with `FakeDiscord.patched_endpoints()` (the library's own class attributes
+`Route.BASE` and `DiscordWebSocket.DEFAULT_GATEWAY`), start the real bot, then act as users: post
+messages with attachments, reply, tap buttons, run slash commands. Everything the bot sends lands in
+`channels` as Discord would store it, so tests read what a user would see.
+"""
+
+import asyncio
+import contextlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Optional
+
+import yarl
+from aiohttp import WSMsgType, web
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from tests.fakes import discord_payloads as payloads
+
+TOKEN = "fake-discord-token.NOT-A-REAL-ONE.0123456789"
+WAIT_SECONDS = 20.0
+
+
+@dataclass
+class Person:
+    """A Discord user the test acts as; `role_ids` are their roles in the test guild."""
+
+    id: int
+    name: str
+    role_ids: list[int] = field(default_factory=list)
+
+    def user(self) -> dict[str, Any]:
+        """The user object Discord sends for this person."""
+        return payloads.user(self.id, self.name)
+
+    def member(self) -> dict[str, Any]:
+        """The guild member object Discord sends for this person."""
+        return payloads.member(self.user(), self.role_ids)
+
+
+class FakeDiscord:
+    """One guild with one text channel and an admin role; the bot's application may lack the message-content intent."""
+
+    def __init__(self, message_content_allowed: bool = True) -> None:
+        self.app_id = payloads.snowflake()
+        self.bot_user = payloads.user(payloads.snowflake(), "citybot", bot=True)
+        self.guild_id = payloads.snowflake()
+        self.channel_id = payloads.snowflake()
+        self.admin_role_id = payloads.snowflake()
+        self.app_flags = payloads.APP_FLAG_MESSAGE_CONTENT_LIMITED if message_content_allowed else 0
+        self.channels: dict[int, list[dict[str, Any]]] = {self.channel_id: []}
+        self.files: dict[str, tuple[bytes, str]] = {}  # CDN path -> (bytes, content type)
+        self.downloads: list[str] = []  # CDN paths the bot fetched
+        self.interactions: dict[int, dict[str, Any]] = {}  # id -> INTERACTION_CREATE payload
+        self.responses: dict[int, list[dict[str, Any]]] = {}  # interaction id -> callbacks and follow-ups
+        self.commands: list[dict[str, Any]] = []  # the slash commands the bot registered
+        self.identify: Optional[dict[str, Any]] = None
+        self.close_code: Optional[int] = None
+        self.requests: list[str] = []  # "METHOD path" of every REST call, for asserting no token leaks etc.
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sequence = 0
+        self._changed = asyncio.Condition()
+        self._runner: Optional[web.AppRunner] = None
+        self.url = ""
+
+    # ----- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/cdn/{path:.*}", self._cdn)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # aiohttp has no public accessor for port 0
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def stop(self) -> None:
+        """Close every gateway connection and stop listening."""
+        for socket in list(self._sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @contextlib.contextmanager
+    def patched_endpoints(self) -> Iterator[None]:
+        """Point discord.py's REST base and gateway at this fake for the duration."""
+        base, gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+        Route.BASE = f"{self.url}/api/v10"
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"{self.url.replace('http', 'ws', 1)}/gateway")
+        try:
+            yield
+        finally:
+            Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+
+    # ----- what users do ---------------------------------------------------------------------
+
+    def add_file(self, filename: str, data: bytes, content_type: Optional[str]) -> dict[str, Any]:
+        """Put a file on the fake CDN and return the attachment object pointing at it."""
+        attachment_id = payloads.snowflake()
+        path = f"attachments/{self.channel_id}/{attachment_id}/{filename}"
+        self.files[path] = (data, content_type or "application/octet-stream")
+        return payloads.attachment(attachment_id, filename, len(data), content_type, f"{self.url}/cdn/{path}")
+
+    async def post(
+        self,
+        person: Person,
+        content: str = "",
+        files: tuple[tuple[str, bytes, Optional[str]], ...] = (),
+        reply_to: Optional[dict[str, Any]] = None,
+        in_dm: bool = False,
+    ) -> dict[str, Any]:
+        """`person` posts a message (attachments as (filename, bytes, content type)) in the channel or a DM."""
+        attachments = [self.add_file(name, data, kind) for name, data, kind in files]
+        channel_id = self._dm_channel(person) if in_dm else self.channel_id
+        message = payloads.message(
+            payloads.snowflake(), channel_id, person.user(), content,
+            guild_id=None if in_dm else self.guild_id, author_member=None if in_dm else person.member(),
+            attachments=attachments, reference=reply_to,
+        )
+        await self._store(channel_id, message)
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def tap(self, person: Person, message: dict[str, Any], custom_id: str) -> int:
+        """`person` taps the button `custom_id` under `message`; returns the interaction id."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._interact(person, 3, data, int(message["channel_id"]), on_message=message)
+
+    async def slash(self, person: Person, name: str, options: Optional[dict[str, Any]] = None) -> int:
+        """`person` runs `/name` with string options in the channel; returns the interaction id."""
+        command = next((c for c in self.commands if c["name"] == name), None)
+        data: dict[str, Any] = {"id": command.get("id", "0") if command else "0", "name": name, "type": 1}
+        if options:
+            data["options"] = [{"name": key, "type": 3, "value": value} for key, value in options.items()]
+        return await self._interact(person, 2, data, self.channel_id)
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send one gateway DISPATCH to every connected bot."""
+        self._sequence += 1
+        frame = json.dumps({"op": 0, "t": event, "s": self._sequence, "d": data})
+        for socket in self._sockets:
+            await socket.send_str(frame)
+
+    # ----- what tests read -------------------------------------------------------------------
+
+    def bot_messages(self, channel_id: Optional[int] = None) -> list[dict[str, Any]]:
+        """Messages the bot has posted in a channel (the guild channel by default), oldest first."""
+        found = self.channels.get(channel_id or self.channel_id, [])
+        return [m for m in found if m["author"]["id"] == self.bot_user["id"]]
+
+    def message(self, channel_id: int, message_id: int) -> dict[str, Any]:
+        """The current state of one stored message."""
+        return next(m for m in self.channels[channel_id] if int(m["id"]) == message_id)
+
+    async def wait_for(self, condition: Callable[[], Any], timeout: float = WAIT_SECONDS) -> Any:
+        """Wait until `condition()` is truthy (re-checked after every change the bot makes) and return it."""
+        async with self._changed:
+            return await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+
+    async def wait_for_replies(self, count: int, channel_id: Optional[int] = None) -> list[dict[str, Any]]:
+        """Wait until the bot has posted `count` messages in the channel and return them."""
+        await self.wait_for(lambda: len(self.bot_messages(channel_id)) >= count)
+        return self.bot_messages(channel_id)
+
+    async def wait_for_response(self, interaction_id: int, count: int = 1) -> list[dict[str, Any]]:
+        """Wait until the bot has answered an interaction `count` times (callback, edits, follow-ups)."""
+        await self.wait_for(lambda: len(self.responses.get(interaction_id, [])) >= count)
+        return self.responses[interaction_id]
+
+    async def wait_connected(self) -> None:
+        """Wait until the bot has identified on the gateway and received READY."""
+        await self.wait_for(lambda: self.identify is not None and self._sockets)
+
+    # ----- the gateway -----------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        async for frame in socket:
+            if frame.type != WSMsgType.TEXT:
+                break
+            packet = json.loads(frame.data)
+            if packet["op"] == 1:
+                await socket.send_json({"op": 11})
+            elif packet["op"] == 2:
+                if not await self._accept_identify(socket, packet["d"]):
+                    break
+        if socket in self._sockets:
+            self._sockets.remove(socket)
+        return socket
+
+    async def _accept_identify(self, socket: web.WebSocketResponse, identify: dict[str, Any]) -> bool:
+        wants_content = identify.get("intents", 0) & payloads.MESSAGE_CONTENT_INTENT
+        if wants_content and not self.app_flags:
+            self.close_code = 4014  # what Discord does when a privileged intent is not enabled in the portal
+            await socket.close(code=4014, message=b"Disallowed intent(s).")
+            return False
+        ready = {
+            "v": 10, "user": self.bot_user, "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "session_id": "fake-session", "resume_gateway_url": f"{self.url.replace('http', 'ws', 1)}/gateway",
+            "application": {"id": str(self.app_id), "flags": self.app_flags}, "private_channels": [],
+            "relationships": [], "presences": [], "shard": [0, 1],
+        }
+        self._sockets.append(socket)
+        await self.dispatch("READY", ready)
+        await self.dispatch("GUILD_CREATE", self._guild())
+        async with self._changed:
+            self.identify = identify
+            self._changed.notify_all()
+        return True
+
+    def _guild(self) -> dict[str, Any]:
+        roles = [payloads.role(self.guild_id, "@everyone", 0), payloads.role(self.admin_role_id, "citybot-admins", 1)]
+        channels = [payloads.text_channel(self.channel_id, self.guild_id, "city-photos")]
+        return payloads.guild(self.guild_id, "Lesson 2", roles, channels)
+
+    # ----- the REST API and CDN --------------------------------------------------------------
+
+    async def _cdn(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        if path not in self.files:
+            return _json({"message": "404: Not Found", "code": 0}, status=404)
+        self.downloads.append(path)
+        data, content_type = self.files[path]
+        return web.Response(body=data, content_type=content_type)
+
+    async def _rest(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        self.requests.append(f"{request.method} /{path}")
+        if request.headers.get("Authorization") != f"Bot {TOKEN}" and not path.startswith(("interactions/", "webhooks/")):
+            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+        body, files = await _read_body(request)
+        handler = _ROUTES.get((request.method, _shape(path)))
+        if handler is None:
+            return _json({"message": f"fake has no {request.method} /{path}", "code": 0}, status=404)
+        result = await handler(self, path.split("/"), body, files)
+        if result is None:
+            return web.Response(status=204)
+        return _json(result)
+
+    async def _me(self, parts: list[str], body: Any, files: list) -> Any:
+        return self.bot_user
+
+    async def _application(self, parts: list[str], body: Any, files: list) -> Any:
+        return payloads.application(self.app_id, payloads.user(1, "owner"), self.app_flags)
+
+    async def _sync_commands(self, parts: list[str], body: Any, files: list) -> Any:
+        self.commands = [dict(command, id=str(payloads.snowflake()), application_id=str(self.app_id), version="1") for command in body]
+        return self.commands
+
+    async def _create_message(self, parts: list[str], body: Any, files: list) -> Any:
+        channel_id = int(parts[1])
+        return await self._store(channel_id, self._bot_message(channel_id, body, files))
+
+    async def _edit_message(self, parts: list[str], body: Any, files: list) -> Any:
+        return await self._edit(int(parts[1]), int(parts[3]), body, files)
+
+    async def _get_message(self, parts: list[str], body: Any, files: list) -> Any:
+        return self.message(int(parts[1]), int(parts[3]))
+
+    async def _typing(self, parts: list[str], body: Any, files: list) -> Any:
+        return None
+
+    async def _open_dm(self, parts: list[str], body: Any, files: list) -> Any:
+        recipient = payloads.user(int(body["recipient_id"]), "someone")
+        return {"id": str(self._dm_channel(Person(int(body["recipient_id"]), "someone"))), "type": 1, "recipients": [recipient]}
+
+    async def _callback(self, parts: list[str], body: Any, files: list) -> Any:
+        interaction = self.interactions[int(parts[1])]
+        kind, data = body["type"], body.get("data") or {}
+        channel_id = int(interaction["channel_id"])
+        message = None
+        if kind in (4, 5):  # a new message (5: "thinking…" until edited)
+            message = self._bot_message(channel_id, data, files)
+            message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"], "user": _who(interaction)}
+            await self._store(channel_id, message)
+        elif kind == 7:  # the tapped message itself is updated
+            message = await self._edit(channel_id, int(interaction["message"]["id"]), data, files)
+        await self._respond(int(interaction["id"]), {"type": kind, "data": data, "files": files, "message": message})
+        resource = {"type": kind, "message": message} if message is not None else {"type": kind}
+        return {"interaction": {"id": interaction["id"], "type": interaction["type"], "response_message_id": message["id"] if message else None}, "resource": resource}
+
+    async def _edit_original(self, parts: list[str], body: Any, files: list) -> Any:
+        interaction = self._by_token(parts[2])
+        channel_id = int(interaction["channel_id"])
+        original = next(
+            r["message"] for r in self.responses[int(interaction["id"])] if r["message"] is not None and r["type"] in (4, 5, 7)
+        )
+        message = await self._edit(channel_id, int(original["id"]), body, files)
+        await self._respond(int(interaction["id"]), {"type": "edit", "data": body, "files": files, "message": message})
+        return message
+
+    async def _followup(self, parts: list[str], body: Any, files: list) -> Any:
+        interaction = self._by_token(parts[2])
+        channel_id = int(interaction["channel_id"])
+        message = await self._store(channel_id, self._bot_message(channel_id, body, files))
+        await self._respond(int(interaction["id"]), {"type": "followup", "data": body, "files": files, "message": message})
+        return message
+
+    # ----- helpers ---------------------------------------------------------------------------
+
+    async def _interact(self, person: Person, kind: int, data: dict[str, Any], channel_id: int, on_message: Optional[dict] = None) -> int:
+        interaction_id = payloads.snowflake()
+        in_guild = channel_id == self.channel_id
+        channel = payloads.text_channel(channel_id, self.guild_id, "city-photos") if in_guild else {"id": str(channel_id), "type": 1}
+        payload = payloads.interaction(
+            interaction_id, self.app_id, kind, data, channel, person.user(),
+            guild_id=self.guild_id if in_guild else None, person_member=person.member() if in_guild else None,
+            on_message=on_message,
+        )
+        self.interactions[interaction_id] = payload
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return interaction_id
+
+    def _dm_channel(self, person: Person) -> int:
+        channel_id = 10_000 + person.id % 1_000_000  # stable per person, never the guild channel
+        self.channels.setdefault(channel_id, [])
+        return channel_id
+
+    def _bot_message(self, channel_id: int, body: dict[str, Any], files: list) -> dict[str, Any]:
+        attachments = [self.add_file(name, data, kind) for name, data, kind in files]
+        reference = body.get("message_reference")
+        replied = self.message(channel_id, int(reference["message_id"])) if reference else None
+        message = payloads.message(payloads.snowflake(), channel_id, self.bot_user, body.get("content") or "",
+                                   guild_id=self.guild_id if channel_id == self.channel_id else None,
+                                   attachments=attachments, reference=replied)
+        message["embeds"] = body.get("embeds") or []
+        message["components"] = _with_ids(body.get("components") or [])
+        message["flags"] = body.get("flags", 0)
+        return message
+
+    async def _store(self, channel_id: int, message: dict[str, Any]) -> dict[str, Any]:
+        async with self._changed:
+            self.channels.setdefault(channel_id, []).append(message)
+            self._changed.notify_all()
+        return message
+
+    async def _edit(self, channel_id: int, message_id: int, body: dict[str, Any], files: list) -> dict[str, Any]:
+        async with self._changed:
+            message = self.message(channel_id, message_id)
+            if "content" in body:
+                message["content"] = body["content"] or ""
+            if "embeds" in body:
+                message["embeds"] = body["embeds"] or []
+            if "components" in body:
+                message["components"] = _with_ids(body["components"] or [])
+            if files:
+                message["attachments"] = [self.add_file(name, data, kind) for name, data, kind in files]
+            message["edited_timestamp"] = payloads.now_iso()
+            self._changed.notify_all()
+        return message
+
+    async def _respond(self, interaction_id: int, response: dict[str, Any]) -> None:
+        async with self._changed:
+            self.responses.setdefault(interaction_id, []).append(response)
+            self._changed.notify_all()
+
+    def _by_token(self, token: str) -> dict[str, Any]:
+        return next(i for i in self.interactions.values() if i["token"] == token)
+
+
+def _who(interaction: dict[str, Any]) -> dict[str, Any]:
+    return interaction["member"]["user"] if "member" in interaction else interaction["user"]
+
+
+def _with_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    # Discord numbers components in its replies; discord.py reads them back when it parses the message.
+    for number, row in enumerate(rows, start=1):
+        row.setdefault("id", number * 100)
+        for index, child in enumerate(row.get("components", []), start=1):
+            child.setdefault("id", number * 100 + index)
+    return rows
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    """A JSON response with exactly the content type Discord sends (discord.py compares it verbatim)."""
+    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
+
+
+async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes, str]]]:
+    """JSON body, or discord.py's multipart upload: `payload_json` plus `files[n]` parts."""
+    if request.content_type.startswith("multipart/"):
+        body: Any = {}
+        files = []
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name == "payload_json":
+                body = json.loads(await part.text())
+            else:
+                files.append((part.filename or part.name or "file", await part.read(), part.headers.get("Content-Type", "")))
+        return body, files
+    if request.can_read_body:
+        text = await request.text()
+        return (json.loads(text) if text else {}), []
+    return {}, []
+
+
+def _shape(path: str) -> str:
+    """`channels/123/messages/456` -> `channels/{}/messages/{}` for route lookup."""
+    shaped = []
+    for part in path.split("/"):
+        shaped.append("{}" if part.isdigit() or part.startswith("interaction-token-") else part)
+    return "/".join(shaped)
+
+
+_ROUTES = {
+    ("GET", "users/@me"): FakeDiscord._me,
+    ("GET", "oauth2/applications/@me"): FakeDiscord._application,
+    ("PUT", "applications/{}/commands"): FakeDiscord._sync_commands,
+    ("POST", "channels/{}/messages"): FakeDiscord._create_message,
+    ("PATCH", "channels/{}/messages/{}"): FakeDiscord._edit_message,
+    ("GET", "channels/{}/messages/{}"): FakeDiscord._get_message,
+    ("POST", "channels/{}/typing"): FakeDiscord._typing,
+    ("POST", "users/@me/channels"): FakeDiscord._open_dm,
+    ("POST", "interactions/{}/{}/callback"): FakeDiscord._callback,
+    ("PATCH", "webhooks/{}/{}/messages/@original"): FakeDiscord._edit_original,
+    ("POST", "webhooks/{}/{}"): FakeDiscord._followup,
+}
+
+
+def visible_text(message: dict[str, Any]) -> str:
+    """What a person sees of a message: text, embeds, button labels and attachment names."""
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds", []):
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
+    parts += [f"[{label}]" for label in button_labels(message)]
+    parts += [f"<{a['filename']}>" for a in message.get("attachments", [])]
+    return "\n".join(part for part in parts if part)
+
+
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every button under a message, row by row."""
+    return [child for row in message.get("components", []) for child in row.get("components", []) if child.get("type") == 2]
+
+
+def button_labels(message: dict[str, Any]) -> list[str]:
+    """The labels of the buttons under a message."""
+    return [button.get("label") or "" for button in buttons(message)]
+
+
+def button(message: dict[str, Any], label_contains: str) -> dict[str, Any]:
+    """The first button whose label contains `label_contains` (case-insensitive)."""
+    wanted = label_contains.lower()
+    return next(b for b in buttons(message) if wanted in (b.get("label") or "").lower())
