@@ -73,14 +73,14 @@ def test_downloads_store_only_good_unique_images_and_explain_refusals(store):
         assert all(image.phash and image.source == "import:test" for image in stored)
 
 
-def test_rerun_skips_stored_urls_without_downloading_them(store):
-    """A second run over the same list downloads nothing already stored."""
+def test_rerun_skips_stored_urls_without_downloading_them(any_store):
+    """A second run over the same list downloads nothing already stored (SQLite and PostgreSQL)."""
     with ImageServer() as server:
         server.replies.update({f"/{n}.jpg": Reply(body=jpeg("Seoul", n)) for n in range(3)})
         paths = [f"/{n}.jpg" for n in range(3)]
-        first = Collector(store, _options()).run([_url_job(server, "Seoul", paths)])
+        first = Collector(any_store, _options()).run([_url_job(server, "Seoul", paths)])
         requests_after_first = len(server.requested)
-        second = Collector(store, _options()).run([_url_job(server, "Seoul", paths)])
+        second = Collector(any_store, _options()).run([_url_job(server, "Seoul", paths)])
         assert len(server.requested) == requests_after_first
     assert first.cities["Seoul"].stored == 3
     assert (second.cities["Seoul"].already_stored, second.cities["Seoul"].stored) == (3, 0)

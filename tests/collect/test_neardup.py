@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select
 
+from storage.ingest import ingest_image
 from storage.models import Image
 from tests.collect.images import cropped_copy, encode, photo, recompressed_copy, resized_copy
 from trainer.collect.candidates import Candidate
@@ -64,3 +65,14 @@ def test_look_alikes_share_a_group_key(store, tmp_path):
         first, small, other = session.scalars(select(Image).order_by(Image.id)).all()
         assert first.group_key == small.group_key == first.sha256
         assert other.group_key is None
+
+
+def test_images_stored_elsewhere_get_a_phash_and_catch_near_copies(store, tmp_path):
+    """A photo uploaded in chat (no phash yet) is hashed on the next run and its resized copy is skipped."""
+    original = photo("Cebu", 3)
+    with store.transaction() as session:
+        ingest_image(session, store.files, encode(original), "telegram")
+    _run(store, tmp_path, {"small.jpg": resized_copy(original)})
+    with store.transaction() as session:
+        (image,) = session.scalars(select(Image)).all()
+        assert image.source == "telegram" and image.phash == prepare_image(encode(original)).phash

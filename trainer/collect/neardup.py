@@ -1,16 +1,19 @@
 """Near-duplicate detection: perceptual hashes of every stored image, searched by Hamming distance."""
 
+import logging
 from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from storage.errors import BadImage
 from storage.files import ImageFiles
 from storage.models import Image
 from trainer.collect.prepare import perceptual_hash
+
+log = logging.getLogger(__name__)
 
 # Measured on photos: resizing and recompressing move the 64-bit phash by 0–2 bits, cropping 2–3 % a side by up to
 # 10; unrelated photos sit around 32 (rarely under 14).
@@ -34,6 +37,7 @@ class PhashIndex:
     def __init__(self) -> None:
         self._hashes: list[int] = []
         self._rows: list[tuple[int, str, Optional[str]]] = []
+        self._position: dict[int, int] = {}
         self._array: Optional[np.ndarray] = None
 
     def __len__(self) -> int:
@@ -42,12 +46,14 @@ class PhashIndex:
     def add(self, phash: str, image_id: int, sha256: str, group_key: Optional[str]) -> None:
         """Remember one stored image."""
         self._hashes.append(int(phash, 16))
+        self._position[image_id] = len(self._rows)
         self._rows.append((image_id, sha256, group_key))
         self._array = None
 
     def set_group(self, image_id: int, group_key: str) -> None:
         """Record that a stored image now belongs to a group."""
-        self._rows = [(row_id, sha, group_key if row_id == image_id else key) for row_id, sha, key in self._rows]
+        position = self._position[image_id]
+        self._rows[position] = self._rows[position][:2] + (group_key,)
 
     def nearest(self, phash: str) -> Optional[Match]:
         """The stored image whose hash is closest to `phash`, or None when the index is empty."""
@@ -64,16 +70,22 @@ class PhashIndex:
 def load_index(session: Session, files: ImageFiles) -> PhashIndex:
     """Every stored image's phash; images stored before (e.g. chat uploads) get theirs computed and saved now."""
     index = PhashIndex()
-    for image in session.scalars(select(Image).order_by(Image.id)):
-        if image.phash is None:
-            image.phash = _hash_stored(files, image)
-        if image.phash is not None:
-            index.add(image.phash, image.id, image.sha256, image.group_key)
+    rows = session.execute(select(Image.id, Image.sha256, Image.path, Image.phash, Image.group_key).order_by(Image.id)).all()
+    missing = sum(row.phash is None for row in rows)
+    if missing:
+        log.info("computing perceptual hashes of %d stored images (once)", missing)
+    for image_id, sha256, path, phash, group_key in rows:
+        if phash is None:
+            phash = _hash_stored(files, path)
+            if phash is not None:
+                session.execute(update(Image).where(Image.id == image_id).values(phash=phash))
+        if phash is not None:
+            index.add(phash, image_id, sha256, group_key)
     return index
 
 
-def _hash_stored(files: ImageFiles, image: Image) -> Optional[str]:
+def _hash_stored(files: ImageFiles, path: str) -> Optional[str]:
     try:
-        return perceptual_hash(files.read(image.path))
+        return perceptual_hash(files.read(path))
     except (OSError, BadImage):
         return None  # a missing or damaged file is the storage checks' business, not a reason to stop
