@@ -146,7 +146,7 @@ class Admin:
         require_admin(user, "rollback")
         with self.store.transaction() as session:
             live = versions.live_version(session)
-            target = versions.rollback(session, version)
+            target = versions.rollback(session, version, by=f"{user.platform}:{user.external_id}")
             text = f"Rolled back: {live.version if live else 'nothing'} → {target.version} is live."
         if self.live_model is not None:
             self.live_model.refresh_now()

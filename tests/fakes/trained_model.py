@@ -9,9 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
-from sqlalchemy import update
-
-from storage.models import ModelVersion
+from storage.versions import add_version, promote
 from storage.store import LabelStore, open_store
 from tests.synthetic import CITIES, seed_store
 
@@ -53,16 +51,6 @@ def install_live_version(store: LabelStore, data_dir: Path, trained_dir: Path, v
     meta["version"] = version
     meta_path.write_text(json.dumps(meta), encoding="utf-8")
     with store.transaction() as session:
-        session.execute(update(ModelVersion).where(ModelVersion.status == "live").values(status="retired"))
-        session.add(
-            ModelVersion(
-                version=version,
-                arch=meta["arch"],
-                classes=meta["classes"],
-                artifact_path=relative,
-                sha256="0" * 64,
-                metrics={"accuracy": accuracy},
-                status="live",
-            )
-        )
+        add_version(session, version, meta["arch"], meta["classes"], relative, "0" * 64, {"accuracy": accuracy}, None)
+        promote(session, version, reason="installed by a test")
     return version
