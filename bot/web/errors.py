@@ -53,3 +53,9 @@ class AdminDenied(WebError):
     """The admin token is missing or wrong."""
 
     status = 401
+
+
+class NotFound(WebError):
+    """The photo, run or plot named in the address does not exist."""
+
+    status = 404
