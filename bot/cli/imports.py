@@ -15,6 +15,8 @@ from trainer.collect.pipeline import CityJob, CollectOptions, Collector
 from trainer.collect.prepare import DEFAULT_MIN_SIDE
 from trainer.collect.sources import folder_jobs, url_list_jobs
 
+INTERRUPTED_EXIT = 130  # the shell's code for Ctrl-C, so scripts can tell an interrupted run from a finished one
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `import` and `import-urls`."""
@@ -97,4 +99,4 @@ def run_collection(
         store.close()
     summary.notes[:0] = notes
     print(json.dumps(summary.as_dict(), indent=2, ensure_ascii=False) if args.json else summary.as_text())
-    return 0
+    return INTERRUPTED_EXIT if summary.interrupted else 0

@@ -18,6 +18,7 @@ class Reply:
     declare_length: bool = True  # False: no Content-Length, the body ends when the connection closes
     drip_delay: float = 0.0  # > 0: send the body one 16-byte piece at a time with this pause
     hold: Optional[threading.Event] = None  # answer only once this is set
+    delay: float = 0.0  # seconds before answering (a far-away host)
 
 
 class ImageServer:
@@ -59,6 +60,7 @@ class ImageServer:
                     reply = reply(query)
                 if reply.hold is not None:
                     reply.hold.wait(timeout=60)
+                time.sleep(reply.delay)
                 self.send_response(reply.status)
                 if reply.content_type:
                     self.send_header("Content-Type", reply.content_type)

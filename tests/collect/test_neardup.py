@@ -57,13 +57,14 @@ def test_pipeline_skips_near_duplicates_of_stored_images(store, tmp_path):
 
 
 def test_look_alikes_share_a_group_key(store, tmp_path):
-    """When close copies are kept (near-duplicate skipping off), they share one group so they land in one split."""
-    original = photo("Seoul", 0)
-    files = {"0.jpg": encode(original), "small.jpg": resized_copy(original), "other.jpg": encode(photo("Seoul", 5))}
-    _run(store, tmp_path, files, near_duplicate_bits=-1)
+    """A more heavily cropped copy is kept but grouped with its original, so both land in the same split."""
+    original = photo("Munich", 0)
+    trimmed = cropped_copy(original, 0.05)
+    assert NEAR_DUPLICATE_BITS < _distance(encode(original), trimmed) <= LOOKALIKE_BITS
+    _run(store, tmp_path, {"0.jpg": encode(original), "trimmed.jpg": trimmed, "other.jpg": encode(photo("Munich", 5))})
     with store.transaction() as session:
-        first, small, other = session.scalars(select(Image).order_by(Image.id)).all()
-        assert first.group_key == small.group_key == first.sha256
+        first, second, other = session.scalars(select(Image).order_by(Image.id)).all()
+        assert first.group_key == second.group_key == first.sha256
         assert other.group_key is None
 
 

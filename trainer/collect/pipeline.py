@@ -87,6 +87,7 @@ class Collector:
             for job in jobs:
                 self._run_city(job, pool)
         except KeyboardInterrupt:
+            self.summary.interrupted = True
             self.summary.notes.append("interrupted: what is listed as stored is safely in the label store")
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -53,6 +53,7 @@ class RunSummary:
     cities: dict[str, CitySummary] = field(default_factory=dict)
     refusals: list[Refusal] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    interrupted: bool = False
 
     def city(self, name: str) -> CitySummary:
         """The counts of `name`, created on first use."""
@@ -73,6 +74,7 @@ class RunSummary:
             "totals": dict(totals),
             "refusals": [refusal.__dict__ for refusal in self.refusals],
             "notes": self.notes,
+            "interrupted": self.interrupted,
         }
 
     def as_text(self) -> str:
