@@ -1,5 +1,6 @@
 """fastai DataLoaders and a vision Learner for a data set, with the exact transforms the Predictor mirrors."""
 
+import logging
 from operator import attrgetter
 from pathlib import Path
 
@@ -20,8 +21,15 @@ from trainer.archs import Architecture
 from trainer.config import TrainConfig
 from trainer.dataset import Dataset, Example
 
+log = logging.getLogger(__name__)
+
 RESIZE_METHODS = {"crop": ResizeMethod.Crop, "squish": ResizeMethod.Squish}
 NORMALIZE_STATS = imagenet_stats  # every arch, pretrained or not, so meta.json always carries real stats
+
+
+def log_recorder_row(row) -> None:
+    """Where fastai's Recorder sends each epoch's row: the debug log, not stdout."""
+    log.debug("epoch row %s", row)
 
 
 def load_example(example: Example) -> PILImage:
@@ -49,5 +57,6 @@ def build_learner(dls, architecture: Architecture, workdir: Path) -> Learner:
     """A frozen vision learner for `architecture`; lr_find's scratch files go under `workdir`."""
     learn = vision_learner(dls, architecture.constructor, pretrained=architecture.pretrained, metrics=accuracy, path=workdir)
     learn.remove_cb(ProgressCallback)  # our own callback reports progress; fastprogress would print tables
+    learn.logger = log_recorder_row  # the Recorder prints each epoch's row to stdout otherwise
     learn.freeze()
     return learn

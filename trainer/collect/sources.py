@@ -10,6 +10,7 @@ from trainer.collect.errors import BadSource, SearchStopped
 from trainer.collect.pipeline import CityJob
 from trainer.collect.search.base import ImageSearch
 
+MAX_QUERY_CHARS = 256  # Image.query's column width
 SEARCH_HEADROOM = 3  # ask the search for this many times the target: links die, pictures get refused or deduped
 
 
@@ -79,6 +80,8 @@ def search_jobs(
     jobs = []
     for name in cities:
         query = " ".join(part for part in (name, suffix) if part)
+        if len(query) > MAX_QUERY_CHARS:
+            raise BadSource(f"the search {query[:40]!r}… is longer than {MAX_QUERY_CHARS} characters")
         results = _search_candidates(provider, query, per_class * SEARCH_HEADROOM, photo_type)
         jobs.append(CityJob(mapping[name], results, query=query, target=per_class))
     return jobs

@@ -1,0 +1,101 @@
+"""The course's training cycle: lr_find, fit the head frozen, unfreeze, lr_find again, fit with slice(lo, hi)."""
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import trainer.fastai_import  # noqa: F401  (quiet fastai import first)
+from fastai.callback.schedule import minimum, valley
+from fastai.learner import Learner
+from trainer.config import TrainConfig
+from trainer.progress import Progress
+
+log = logging.getLogger(__name__)
+
+HEAD_TO_BODY_RATE = 10  # hi = frozen rate / 10: the pretrained body moves gently (the course says 5-10)
+FALLBACK_LR = 1e-3  # used if lr_find gives no usable suggestion (e.g. the loss never fell)
+
+
+@dataclass
+class LrCurve:
+    """One lr_find: the learning rates tried, their smoothed losses, and the suggestions."""
+
+    lrs: list[float]
+    losses: list[float]
+    suggestions: dict[str, float]
+
+
+@dataclass
+class CycleResult:
+    """What the cycle chose and how training went, for meta.json and the report."""
+
+    frozen_lr: float
+    unfrozen_lrs: tuple[float, float]
+    lr_finds: dict[str, LrCurve] = field(default_factory=dict)
+    epochs: list[dict[str, Any]] = field(default_factory=list)  # one row per epoch: stage, losses, accuracy
+
+
+def find_lr(learn: Learner, config: TrainConfig, progress: Progress, stage: str) -> LrCurve:
+    """Run fastai's lr_find (stops early once the loss soars) and keep its curve."""
+    progress.stage(stage, iterations=config.lr_find_iterations)
+    suggested = learn.lr_find(num_it=config.lr_find_iterations, show_plot=False, suggest_funcs=(valley, minimum))
+    curve = LrCurve(
+        lrs=[float(lr) for lr in learn.recorder.lrs],
+        losses=[float(loss) for loss in learn.recorder.losses],
+        suggestions={"valley": float(suggested.valley), "minimum": float(suggested.minimum)},
+    )
+    log.info("%s suggests valley=%.2e minimum=%.2e", stage, curve.suggestions["valley"], curve.suggestions["minimum"])
+    return curve
+
+
+def usable(lr: float) -> bool:
+    """A finite, positive learning rate."""
+    return math.isfinite(lr) and lr > 0
+
+
+def unfrozen_rates(frozen_lr: float, minimum_lr: float) -> tuple[float, float]:
+    """(lo, hi): hi is the frozen rate / 10; lo is lr_find's minimum (already /10), kept at least 10x below hi."""
+    hi = frozen_lr / HEAD_TO_BODY_RATE
+    lo = minimum_lr if usable(minimum_lr) else hi / 100
+    return (min(lo, hi / 10), hi)
+
+
+def record_epochs(learn: Learner, stage: str, result: CycleResult) -> None:
+    """Copy the Recorder's epoch rows of the fit just finished into the result."""
+    for row in learn.recorder.values:
+        train_loss, valid_loss, accuracy = (float(value) for value in row[:3])
+        result.epochs.append({"stage": stage, "train_loss": train_loss, "valid_loss": valid_loss, "accuracy": accuracy})
+
+
+def fit_frozen(learn: Learner, config: TrainConfig, progress: Progress, result: CycleResult) -> None:
+    """lr_find and fit_one_cycle of the head with the body frozen (fastai's loop over the images)."""
+    learn.freeze()
+    curve = find_lr(learn, config, progress, "lr_find_frozen")
+    result.lr_finds["frozen"] = curve
+    result.frozen_lr = curve.suggestions["valley"] if usable(curve.suggestions["valley"]) else FALLBACK_LR
+    progress.stage("frozen", epoch=0, total=config.frozen_epochs, lr=result.frozen_lr)
+    learn.fit_one_cycle(config.frozen_epochs, result.frozen_lr)
+    record_epochs(learn, "frozen", result)
+
+
+def fit_unfrozen(learn: Learner, config: TrainConfig, progress: Progress, result: CycleResult) -> None:
+    """Unfreeze, lr_find again, fit_one_cycle with discriminative rates slice(lo, hi)."""
+    if config.unfrozen_epochs == 0:
+        return
+    learn.unfreeze()
+    curve = find_lr(learn, config, progress, "lr_find_unfrozen")
+    result.lr_finds["unfrozen"] = curve
+    result.unfrozen_lrs = unfrozen_rates(result.frozen_lr, curve.suggestions["minimum"])
+    lo, hi = result.unfrozen_lrs
+    progress.stage("unfrozen", epoch=0, total=config.unfrozen_epochs, lr_lo=lo, lr_hi=hi)
+    learn.fit_one_cycle(config.unfrozen_epochs, slice(lo, hi))
+    record_epochs(learn, "unfrozen", result)
+
+
+def train_cycle(learn: Learner, config: TrainConfig, progress: Progress) -> CycleResult:
+    """The whole course cycle on `learn`; returns the rates chosen, both lr_find curves and every epoch."""
+    result = CycleResult(frozen_lr=FALLBACK_LR, unfrozen_lrs=(0.0, 0.0))
+    fit_frozen(learn, config, progress, result)
+    fit_unfrozen(learn, config, progress, result)
+    return result
