@@ -1,6 +1,7 @@
 """`citybot gather CITY...`: an image search per city, through the same pipeline as folders and URL lists."""
 
 import argparse
+import sys
 
 from bot.cli.imports import add_download_options, add_pipeline_options, run_collection
 from bot.settings import Settings
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Search, download, verify, dedupe, store and label; report what was collected and why anything stopped."""
     if args.per_class < 1:
-        print("citybot: --per-class must be at least 1")
+        print("citybot: --per-class must be at least 1", file=sys.stderr)
         return 1
     provider = make_provider(args.provider, settings.image_search_url)
 

@@ -15,6 +15,7 @@ from trainer.collect.pipeline import CityJob, CollectOptions, Collector
 from trainer.collect.prepare import DEFAULT_MIN_SIDE
 from trainer.collect.sources import folder_jobs, url_list_jobs
 
+MAX_SOURCE_CHARS = 64  # Image.source's column width
 INTERRUPTED_EXIT = 130  # the shell's code for Ctrl-C, so scripts can tell an interrupted run from a finished one
 
 
@@ -75,6 +76,9 @@ def run_collection(
     make_jobs: Callable[[LabelStore], tuple[list[CityJob], list[str]]],
 ) -> int:
     """Open the store, build the jobs, run the pipeline and print its summary; user mistakes exit 1 with a message."""
+    if len(source) > MAX_SOURCE_CHARS:
+        print(f"citybot: --source is limited to {MAX_SOURCE_CHARS - len('import:')} characters", file=sys.stderr)
+        return 1
     if args.min_side < 1 or (args.max_side is not None and args.max_side < args.min_side) or args.workers < 1:
         print("citybot: --min-side and --workers must be at least 1, and --max-side at least --min-side", file=sys.stderr)
         return 1
