@@ -15,12 +15,15 @@ from bot.web.errors import BadRequest, NotFound
 from bot.web.page import CONTENT_SECURITY_POLICY
 from bot.web.uploads import read_small_form
 
+BACK_PAGES = ("/admin", "/admin/cleaner")
+
 
 def routes() -> list[Route]:
     """Every admin route (all answer 404 while ADMIN_TOKEN is unset)."""
     small = {"methods": ["POST"]}
     return [
         Route("/admin", dashboard, methods=["GET"]),
+        Route("/admin/cleaner", cleaner, methods=["GET"]),
         Route("/admin/login", login, **small),
         Route("/admin/logout", logout, **small),
         Route("/admin/retrain", retrain, **small),
@@ -44,9 +47,25 @@ async def dashboard(request: Request) -> Response:
         status = admin.status(user, last_runs=10)
         with core.store.transaction() as session:
             disputed = review.disagreements(session)
-            losses = highest_losses(session, admin.data_dir)
         cities = [city.name for city in core.cities()]
-        return admin_view.dashboard(status, admin.models(user), status.runs, disputed, losses, cities, request.query_params.get("said"))
+        return admin_view.dashboard(status, admin.models(user), status.runs, disputed, cities, request.query_params.get("said"))
+
+    return _html(await to_thread.run_sync(gather))
+
+
+async def cleaner(request: Request) -> Response:
+    """GET /admin/cleaner: the last run's model scored on the labelled photos, highest loss first."""
+    admin_auth.require_admin(request)
+    state = request.app.state
+    core = state.core
+
+    def gather() -> str:
+        with core.store.transaction() as session:
+            view = highest_losses(
+                session, core.store.files, state.admin.data_dir, state.options.valid_pct, core.live_model.predictor_loader
+            )
+        cities = [city.name for city in core.cities()]
+        return admin_view.cleaner_page(view, cities, request.query_params.get("said"))
 
     return _html(await to_thread.run_sync(gather))
 
@@ -110,7 +129,8 @@ async def photo(request: Request) -> Response:
 async def relabel(request: Request) -> Response:
     """POST /admin/images/{id}/label (form field city): the admin's label, which overrides every vote."""
     user = admin_auth.require_admin(request)
-    city = (await read_small_form(request)).get("city", "").strip()
+    form = await read_small_form(request)
+    city = form.get("city", "").strip()
     if not city:
         raise BadRequest("choose a city")
     image_id = request.path_params["image_id"]
@@ -120,13 +140,14 @@ async def relabel(request: Request) -> Response:
             return review.relabel(session, image_id, city, user)
 
     name = await to_thread.run_sync(store_label)
-    return _back(f"Photo {image_id} is now labelled {name}.")
+    return _back(f"Photo {image_id} is now labelled {name}.", form.get("back"))
 
 
 async def exclude(request: Request) -> Response:
     """POST /admin/images/{id}/exclude (form field excluded=1|0): remove from training, or put back."""
     admin_auth.require_admin(request)
-    excluded = (await read_small_form(request)).get("excluded", "1") != "0"
+    form = await read_small_form(request)
+    excluded = form.get("excluded", "1") != "0"
     image_id = request.path_params["image_id"]
 
     def store_flag() -> None:
@@ -134,11 +155,13 @@ async def exclude(request: Request) -> Response:
             review.set_excluded(session, image_id, excluded)
 
     await to_thread.run_sync(store_flag)
-    return _back(f"Photo {image_id} {'removed from' if excluded else 'put back into'} training.")
+    return _back(f"Photo {image_id} {'removed from' if excluded else 'put back into'} training.", form.get("back"))
 
 
-def _back(message: str) -> Response:
-    return RedirectResponse(f"/admin?said={quote(message)}", status_code=303)
+def _back(message: str, page: str | None = None) -> Response:
+    # Only our own two pages: a form field must not turn this into an open redirect.
+    target = page if page in BACK_PAGES else "/admin"
+    return RedirectResponse(f"{target}?said={quote(message)}", status_code=303)
 
 
 def _html(body: str, status: int = 200) -> HTMLResponse:

@@ -4,7 +4,7 @@ from html import escape
 from typing import Iterable, Optional, Sequence
 
 from bot.core.admin import RunReport, StatusReport, VersionInfo
-from bot.web.cleaner import HighLoss
+from bot.web.cleaner import CleanerView
 from bot.web.review import Disagreement
 
 HEAD = (
@@ -32,24 +32,50 @@ def dashboard(
     models: Sequence[VersionInfo],
     runs: Sequence[RunReport],
     disputed: Sequence[Disagreement],
-    losses: Sequence[HighLoss],
     cities: Sequence[str],
     said: Optional[str],
 ) -> str:
-    """The whole admin page."""
-    flash = f'<p class="said">{escape(said)}</p>' if said else ""
+    """The admin page: status, versions, runs with plots, disputed photos."""
     return "".join(
         [
-            HEAD,
-            '<header><h1>citybot admin</h1><form method="post" action="/admin/logout"><button>Sign out</button></form></header>',
-            flash,
+            _header(said),
             _status(status),
             _versions(models),
             _runs(runs),
             _disagreements(disputed, cities),
-            _cleaner(losses, cities),
             FOOT,
         ]
+    )
+
+
+def cleaner_page(view: CleanerView, cities: Sequence[str], said: Optional[str]) -> str:
+    """The cleaner: the last run's highest-loss photos with relabel / remove buttons."""
+    cards = [
+        _photo_card(
+            loss.image_id,
+            f"{escape(loss.split)}: labelled <b>{escape(loss.actual)}</b>, predicted <b>{escape(loss.predicted)}</b>; "
+            f"p({escape(loss.actual)}) {_percent(loss.probability)}, loss {loss.loss:.2f}",
+            cities,
+            loss.excluded,
+            back="/admin/cleaner",
+        )
+        for loss in view.photos
+    ]
+    scored = f"Model {escape(view.version)} (the last run's candidate) on every labelled photo still in training." if view.version else ""
+    note = f"<p>{escape(view.note)}</p>" if view.note else ""
+    body = "".join(cards) or "<p>Nothing to show.</p>"
+    return (
+        f'{_header(said)}<section id="cleaner"><h2>Cleaner: highest-loss photos</h2><p>{scored}</p>{note}'
+        f'<div class="cards">{body}</div></section>{FOOT}'
+    )
+
+
+def _header(said: Optional[str]) -> str:
+    flash = f'<p class="said">{escape(said)}</p>' if said else ""
+    return (
+        f'{HEAD}<header><h1><a href="/admin">citybot admin</a></h1><nav><a href="/admin/cleaner">Cleaner</a> '
+        '<form method="post" action="/admin/logout" class="inline"><button>Sign out</button></form></nav></header>'
+        f"{flash}"
     )
 
 
@@ -112,34 +138,16 @@ def _disagreements(disputed: Sequence[Disagreement], cities: Sequence[str]) -> s
     return f'<section id="disagreements"><h2>Photos users disagree about</h2><div class="cards">{body}</div></section>'
 
 
-def _cleaner(losses: Sequence[HighLoss], cities: Sequence[str]) -> str:
-    cards = [
-        _photo_card(
-            loss.image_id,
-            f"{escape(loss.split)}: labelled <b>{escape(loss.actual)}</b>, predicted <b>{escape(loss.predicted)}</b> "
-            f"({_percent(loss.probability)}), loss {loss.loss:.2f}",
-            cities,
-            loss.excluded,
-        )
-        for loss in losses
-    ]
-    body = "".join(cards) or "<p>No report from a finished training run yet.</p>"
-    return (
-        '<section id="cleaner"><h2>Cleaner: the last run\'s highest-loss photos</h2>'
-        f'<div class="cards">{body}</div></section>'
-    )
-
-
-def _photo_card(image_id: int, caption: str, cities: Iterable[str], excluded: bool) -> str:
+def _photo_card(image_id: int, caption: str, cities: Iterable[str], excluded: bool, back: str = "/admin") -> str:
     options = "".join(f'<option value="{escape(city)}">{escape(city)}</option>' for city in cities)
     toggle = "Put back into training" if excluded else "Remove from training"
     state = ' <span class="excluded">removed from training</span>' if excluded else ""
     return (
         f'<figure class="card" id="image-{image_id}"><img src="/admin/images/{image_id}" alt="photo {image_id}" loading="lazy">'
         f"<figcaption>#{image_id}: {caption}{state}</figcaption>"
-        f'<form method="post" action="/admin/images/{image_id}/label"><select name="city">{options}</select>'
-        " <button>Relabel</button></form>"
-        f'<form method="post" action="/admin/images/{image_id}/exclude">'
+        f'<form method="post" action="/admin/images/{image_id}/label"><input type="hidden" name="back" value="{back}">'
+        f'<select name="city">{options}</select> <button>Relabel</button></form>'
+        f'<form method="post" action="/admin/images/{image_id}/exclude"><input type="hidden" name="back" value="{back}">'
         f'<input type="hidden" name="excluded" value="{"0" if excluded else "1"}"><button>{toggle}</button></form>'
         "</figure>"
     )

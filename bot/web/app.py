@@ -32,6 +32,7 @@ class WebOptions:
     url_policy: AddressPolicy = field(default_factory=AddressPolicy)  # tests allow 127.0.0.1 here
     url_resolver: Resolver = system_resolver
     secure_cookies: bool = False  # True behind https
+    valid_pct: float = 0.2  # the trainer's validation share, so the cleaner labels each photo's split as training did
 
 
 def create_app(core: CityBot, admin: Admin, options: WebOptions) -> Starlette:

@@ -1,18 +1,23 @@
-"""The ImageCleaner of the admin page: the last finished run's highest-loss photos, read from its report."""
+"""The ImageCleaner of the admin page: the last run's model scored on every labelled photo, worst first.
 
-import json
-import logging
-from dataclasses import dataclass
+The trainer's report keeps a top-losses *picture*; relabel buttons need photo ids, so the candidate of
+the newest finished run is loaded (ONNX Runtime, no torch) and scored with the trainer's own data set
+split and evaluation, training and validation photos alike.
+"""
+
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.models import Image, TrainingRun
-
-log = logging.getLogger(__name__)
-
-TOP_LOSSES_FILE = "top_losses.json"  # written by the trainer next to the report's plots
+from storage.files import ImageFiles
+from storage.models import ModelVersion, TrainingRun
+from trainer.dataset import build_dataset
+from trainer.errors import DatasetError
+from trainer.evaluate import evaluate
 
 
 @dataclass(frozen=True)
@@ -25,56 +30,60 @@ class HighLoss:
     predicted: str
     probability: float
     loss: float
-    excluded: bool
+    excluded: bool = False
 
 
-def last_report_dir(session: Session, data_dir: Path) -> Path | None:
-    """The report folder of the newest finished run that wrote one."""
+@dataclass(frozen=True)
+class CleanerView:
+    """The model version that was scored and its worst photos, or a note saying why there are none."""
+
+    version: Optional[str]
+    photos: list[HighLoss] = field(default_factory=list)
+    note: Optional[str] = None
+
+
+def last_run_version(session: Session) -> Optional[ModelVersion]:
+    """The candidate model of the newest successful training run."""
     run = session.scalars(
         select(TrainingRun)
-        .where(TrainingRun.status == "succeeded", TrainingRun.report_path.is_not(None))
+        .where(TrainingRun.status == "succeeded", TrainingRun.candidate_version.is_not(None))
         .order_by(TrainingRun.id.desc())
         .limit(1)
     ).first()
     if run is None:
         return None
-    where = Path(data_dir) / run.report_path
-    return where if where.is_dir() else where.parent
+    return session.scalars(select(ModelVersion).where(ModelVersion.version == run.candidate_version)).one_or_none()
 
 
-def highest_losses(session: Session, data_dir: Path, limit: int = 24) -> list[HighLoss]:
-    """The last run's highest-loss training and validation photos that are still in the store, worst first."""
-    folder = last_report_dir(session, data_dir)
-    if folder is None or not (folder / TOP_LOSSES_FILE).is_file():
-        return []
+def highest_losses(
+    session: Session,
+    files: ImageFiles,
+    data_dir: Path,
+    valid_pct: float,
+    load_predictor: Callable[[Path], object],
+    limit: int = 24,
+) -> CleanerView:
+    """The last run's model scored on the labelled photos still in training; the `limit` worst, loss first."""
+    row = last_run_version(session)
+    if row is None:
+        return CleanerView(None, note="No finished training run yet.")
+    predictor = load_predictor(Path(data_dir) / row.artifact_path)
     try:
-        entries = json.loads((folder / TOP_LOSSES_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        log.exception("unreadable %s in %s", TOP_LOSSES_FILE, folder)
-        return []
-    entries = sorted((entry for entry in entries if isinstance(entry, dict)), key=lambda e: -float(e.get("loss", 0)))
-    candidates = entries[: limit * 2]  # some may have been deleted since the run
-    images = _images_of(session, candidates)
-    found = []
-    for entry in candidates:
-        image = images.get(entry.get("sha256")) or images.get(entry.get("image_id"))
-        if image is not None and len(found) < limit:
-            found.append(
-                HighLoss(
-                    image_id=image.id,
-                    split=str(entry.get("split", "")),
-                    actual=str(entry.get("actual", "")),
-                    predicted=str(entry.get("predicted", "")),
-                    probability=float(entry.get("probability", 0.0)),
-                    loss=float(entry.get("loss", 0.0)),
-                    excluded=image.excluded,
-                )
-            )
-    return found
-
-
-def _images_of(session: Session, entries: list[dict]) -> dict:
-    hashes = [entry["sha256"] for entry in entries if isinstance(entry.get("sha256"), str)]
-    ids = [entry["image_id"] for entry in entries if isinstance(entry.get("image_id"), int)]
-    rows = session.scalars(select(Image).where(Image.sha256.in_(hashes) | Image.id.in_(ids)))
-    return {key: image for image in rows for key in (image.sha256, image.id)}
+        dataset = build_dataset(session, files, valid_pct=valid_pct, min_images_per_class=1)
+    except DatasetError as error:
+        return CleanerView(row.version, note=str(error))
+    examples = [example for example in dataset.examples if example.city in predictor.classes]
+    evaluation = evaluate(predictor, examples, predictor.classes)
+    scored = [
+        HighLoss(
+            image_id=example.image_id,
+            split="validation" if example.is_valid else "training",
+            actual=example.city,
+            predicted=guess,
+            probability=probability,
+            loss=-math.log(max(probability, 1e-12)),
+        )
+        for example, guess, probability in zip(examples, evaluation.predicted, evaluation.true_probability)
+    ]
+    scored.sort(key=lambda item: -item.loss)
+    return CleanerView(row.version, scored[:limit])

@@ -38,10 +38,10 @@ def make_client(store: LabelStore, data_dir: Path, sqlite_url: str) -> Iterator[
     """Builds a TestClient over the real app; keyword arguments override WebOptions and the core's limits."""
     clients: list[TestClient] = []
 
-    def build(photo_rate_limit: int = 100, **overrides: object) -> TestClient:
+    def build(photo_rate_limit: int = 100, train_config: object = None, **overrides: object) -> TestClient:
         live_model = LiveModel(store, data_dir, check_every=0.0)
         core = CityBot(store, live_model, confidence_threshold=0.5, photo_rate_limit_per_minute=photo_rate_limit)
-        admin = Admin(store, data_dir, sqlite_url, live_model=live_model)
+        admin = Admin(store, data_dir, sqlite_url, train_config=train_config, live_model=live_model)
         options = {"max_upload_bytes": 2_000_000, "admin_token": ADMIN_TOKEN, "url_policy": LOOPBACK_IS_PUBLIC, **overrides}
         client = TestClient(create_app(core, admin, WebOptions(**options)), raise_server_exceptions=False)
         clients.append(client)
