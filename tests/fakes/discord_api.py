@@ -150,9 +150,9 @@ class FakeDiscord:
     # ----- what tests read -------------------------------------------------------------------
 
     def bot_messages(self, channel_id: Optional[int] = None) -> list[dict[str, Any]]:
-        """Messages the bot has posted in a channel (the guild channel by default), oldest first."""
+        """Messages the bot posted in a channel (the guild channel by default), oldest first; answers to slash commands and their follow-ups are in `responses`."""
         found = self.channels.get(channel_id or self.channel_id, [])
-        return [m for m in found if m["author"]["id"] == self.bot_user["id"]]
+        return [m for m in found if m["author"]["id"] == self.bot_user["id"] and not m.get("interaction_metadata")]
 
     def message(self, channel_id: int, message_id: int) -> dict[str, Any]:
         """The current state of one stored message."""
@@ -188,7 +188,9 @@ class FakeDiscord:
                 break
             packet = json.loads(frame.data)
             if packet["op"] == 1:
-                await socket.send_json({"op": 11})
+                # Acknowledge a moment later, as a real network would: discord.py times the heartbeat only after
+                # its send returns, so an instant ACK would be measured against the previous beat.
+                asyncio.get_running_loop().call_later(0.05, lambda: asyncio.ensure_future(_send_if_open(socket, {"op": 11})))
             elif packet["op"] == 2:
                 if not await self._accept_identify(socket, packet["d"]):
                     break
@@ -300,7 +302,9 @@ class FakeDiscord:
     async def _followup(self, parts: list[str], body: Any, files: list) -> Any:
         interaction = self._by_token(parts[2])
         channel_id = int(interaction["channel_id"])
-        message = await self._store(channel_id, self._bot_message(channel_id, body, files))
+        message = self._bot_message(channel_id, body, files)
+        message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"], "user": _who(interaction)}
+        await self._store(channel_id, message)
         await self._respond(int(interaction["id"]), {"type": "followup", "data": body, "files": files, "message": message})
         return message
 
@@ -364,6 +368,11 @@ class FakeDiscord:
 
     def _by_token(self, token: str) -> dict[str, Any]:
         return next(i for i in self.interactions.values() if i["token"] == token)
+
+
+async def _send_if_open(socket: web.WebSocketResponse, packet: dict[str, Any]) -> None:
+    if not socket.closed:
+        await socket.send_json(packet)
 
 
 def _who(interaction: dict[str, Any]) -> dict[str, Any]:

@@ -89,6 +89,23 @@ async def answer_recorded(running: RunningDiscord, count: int = 1) -> list[dict]
     raise AssertionError(f"answers {refs} never attached to predictions")
 
 
+async def slash(running: RunningDiscord, person: Person, command: str, **options: str) -> dict:
+    """Run `/command` as `person` and return the bot's visible answer: {"content", "ephemeral", "message"}."""
+    fake = running.fake
+    interaction_id = await fake.slash(person, command, options or None)
+
+    def answered():
+        for response in fake.responses.get(interaction_id, []):
+            content = (response["data"] or {}).get("content")
+            if content:
+                return response
+        return None
+
+    response = await fake.wait_for(answered)
+    flags = (response["data"] or {}).get("flags") or (fake.responses[interaction_id][0]["data"] or {}).get("flags") or 0
+    return {"content": response["data"]["content"], "ephemeral": bool(flags & 64), "message": response["message"]}
+
+
 @pytest.fixture
 async def discord_bot(tmp_path: Path, trained_version: Path) -> AsyncIterator[RunningDiscord]:
     """A Discord bot with a live model."""
