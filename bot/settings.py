@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     webhook_url: Optional[str] = None
     webhook_secret: Optional[str] = None
     webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_listen: str = "0.0.0.0"  # address the webhook receiver binds (WEBHOOK_URL is what Telegram calls)
     admin_ids: Annotated[list[int], NoDecode] = []
     photo_rate_limit: int = Field(20, ge=1)  # photos per user per minute
 

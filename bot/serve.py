@@ -1,0 +1,142 @@
+"""`citybot serve`: one asyncio loop running the Telegram bot, the web app and the retrain scheduler.
+
+Everything shares one label store, one `LiveModel` (hot swap) and one `CityBot` core. Training never
+runs here: `/retrain`, the web admin and the scheduler go through `trainer.runner.request_training`,
+which starts a child process, so this process never imports torch or fastai.
+A front end without its token is skipped with a log line; the rest keeps serving.
+"""
+
+import asyncio
+import logging
+import signal
+from dataclasses import dataclass
+from typing import Awaitable, Optional
+
+import uvicorn
+
+from bot.core.admin import Admin
+from bot.core.live_model import LiveModel
+from bot.core.service import CityBot
+from bot.settings import Settings
+from storage.store import LabelStore, open_store
+
+log = logging.getLogger("citybot.serve")
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Services:
+    """The shared core every front end in this process uses."""
+
+    store: LabelStore
+    live_model: LiveModel
+    core: CityBot
+    admin: Admin
+
+
+def build_services(settings: Settings) -> Services:
+    """Open the store and build the live model, the core and the admin actions from the settings."""
+    from trainer.config import TrainConfig  # a plain dataclass: no torch
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store = open_store(settings.effective_database_url, settings.data_dir, settings.classes)
+    live_model = LiveModel(store, settings.data_dir)
+    core = CityBot(
+        store,
+        live_model,
+        confidence_threshold=settings.confidence_threshold,
+        photo_rate_limit_per_minute=settings.photo_rate_limit,
+        min_images_per_class=settings.min_images_per_class,
+    )
+    admin = Admin(store, settings.data_dir, settings.effective_database_url, TrainConfig.from_settings(settings), live_model)
+    return Services(store, live_model, core, admin)
+
+
+async def serve(settings: Settings, stop: Optional[asyncio.Event] = None) -> None:
+    """Run every front end and the scheduler until SIGINT/SIGTERM (or `stop`) and shut them down cleanly."""
+    stop = stop or asyncio.Event()
+    _stop_on_signals(stop)
+    services = build_services(settings)
+    model = await asyncio.to_thread(services.live_model.current)
+    log.info("model: %s", model.version if model is not None else "none live yet (cold start)")
+    runners: dict[str, Awaitable[None]] = {"web": _run_web(settings, services, stop)}
+    telegram = _telegram(settings, services, stop)
+    if telegram is not None:
+        runners["telegram"] = telegram
+    # Discord joins here: runners["discord"] = ... when DISCORD_BOT_TOKEN is set.
+    scheduler = _start_scheduler(settings)
+    tasks = {asyncio.create_task(runner, name=name): name for name, runner in runners.items()}
+    try:
+        done, _ = await asyncio.wait([*tasks, asyncio.create_task(stop.wait())], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task in tasks and task.exception() is not None:
+                log.error("%s stopped with an error", tasks[task], exc_info=task.exception())
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        services.store.close()
+        log.info("citybot serve stopped")
+
+
+def _telegram(settings: Settings, services: Services, stop: asyncio.Event) -> Optional[Awaitable[None]]:
+    if not settings.telegram_bot_token:
+        log.info("TELEGRAM_BOT_TOKEN is not set: the Telegram bot is off (web and scheduler keep running)")
+        return None
+    from bot.telegram.app import build_application
+    from bot.telegram.deps import TelegramDeps
+    from bot.telegram.logs import protect_token
+    from bot.telegram.runner import WebhookOptions, run_telegram
+
+    protect_token(settings.telegram_bot_token)
+    deps = TelegramDeps(services.core, services.admin, frozenset(settings.admin_ids))
+    application = build_application(
+        settings.telegram_bot_token, deps, settings.telegram_base_url, settings.telegram_base_file_url
+    )
+    webhook = None
+    if settings.webhook_url:
+        webhook = WebhookOptions(settings.webhook_url, settings.webhook_secret, settings.webhook_listen, settings.webhook_port)
+    return run_telegram(application, stop, webhook)
+
+
+async def _run_web(settings: Settings, services: Services, stop: asyncio.Event) -> None:
+    from bot.web.app import WebOptions, create_app
+
+    options = WebOptions(max_upload_bytes=int(settings.max_upload_mb * MB), admin_token=settings.admin_token)
+    config = uvicorn.Config(
+        create_app(services.core, services.admin, options), host=settings.web_host, port=settings.web_port, log_config=None
+    )
+    server = uvicorn.Server(config)
+    server_task = asyncio.create_task(server.serve())
+    log.info("web: http://%s:%d", settings.web_host, settings.web_port)
+    stopping = asyncio.create_task(stop.wait())
+    await asyncio.wait([server_task, stopping], return_when=asyncio.FIRST_COMPLETED)
+    server.should_exit = True
+    stopping.cancel()
+    await server_task
+
+
+def _start_scheduler(settings: Settings):
+    """The nightly/threshold retrain jobs from trainer.schedule, on an AsyncIOScheduler in this loop."""
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    try:
+        from trainer.schedule import install_jobs
+    except ImportError:
+        log.warning("trainer.schedule is not available: no scheduled retraining")
+        return None
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    install_jobs(scheduler, settings)
+    scheduler.start()
+    return scheduler
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or a platform without it
+            pass
