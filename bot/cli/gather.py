@@ -31,8 +31,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     provider = make_provider(args.provider, settings.image_search_url)
 
     def jobs(store: LabelStore):
-        cities = search_jobs(store, provider, args.cities, args.per_class, args.suffix, args.photo_type, args.add_classes)
-        return cities, []
+        return (
+            search_jobs(store, provider, args.cities, args.per_class, args.suffix, args.photo_type, args.add_classes),
+            [],
+        )
 
     try:
         return run_collection(args, settings, f"search:{provider.name}", "search", jobs)

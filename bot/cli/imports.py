@@ -80,7 +80,7 @@ def run_collection(
         print(f"citybot: --source is limited to {MAX_SOURCE_CHARS - len('import:')} characters", file=sys.stderr)
         return 1
     if args.min_side < 1 or (args.max_side is not None and args.max_side < args.min_side) or args.workers < 1:
-        print("citybot: --min-side and --workers must be at least 1, and --max-side at least --min-side", file=sys.stderr)
+        print("citybot: --min-side and --workers must be at least 1, --max-side at least --min-side", file=sys.stderr)
         return 1
     options = CollectOptions(
         source=source,

@@ -71,7 +71,8 @@ class PhashIndex:
 def load_index(session: Session, files: ImageFiles) -> PhashIndex:
     """Every stored image's phash; images stored before (e.g. chat uploads) get theirs computed and saved now."""
     index = PhashIndex()
-    rows = session.execute(select(Image.id, Image.sha256, Image.path, Image.phash, Image.group_key).order_by(Image.id)).all()
+    columns = (Image.id, Image.sha256, Image.path, Image.phash, Image.group_key)
+    rows = session.execute(select(*columns).order_by(Image.id)).all()
     missing = sum(row.phash is None for row in rows)
     if missing:
         log.info("computing perceptual hashes of %d stored images (once)", missing)

@@ -100,7 +100,9 @@ class Collector:
         if job.target is not None and have >= job.target:
             self.summary.notes.append(f"{job.city}: already {have} images from {job.query!r}; nothing to gather")
             return
-        bar = tqdm(total=job.target or job.total, initial=have, desc=job.city, unit="img", disable=_bar_off(self.options))
+        bar = tqdm(
+            total=job.target or job.total, initial=have, desc=job.city, unit="img", disable=_bar_off(self.options)
+        )
         window: deque[tuple[Candidate, Future]] = deque()
         candidates = iter(job.candidates)
         try:

@@ -49,7 +49,10 @@ def folder_jobs(store: LabelStore, root, add_classes: bool) -> tuple[list[CityJo
     notes = [f"folder {folder!r} → {city}" for folder, city in mapping.items() if folder != city]
     if listing.loose_files:
         notes.append(f"{len(listing.loose_files)} file(s) directly in {root} were left out (no city folder)")
-    jobs = [CityJob(city, [Candidate(path=path) for path in files], total=len(files)) for city, files in files_by_city.items()]
+    jobs = [
+        CityJob(city, [Candidate(path=path) for path in files], total=len(files))
+        for city, files in files_by_city.items()
+    ]
     return jobs, notes
 
 

@@ -113,7 +113,8 @@ class DuckDuckGoImages:
                 continue
             if response.status_code == 200:
                 return response
-            reason = f"HTTP {response.status_code}" + (" (rate limited)" if response.status_code in (202, 403, 429) else "")
+            limited = response.status_code in (202, 403, 429)
+            reason = f"HTTP {response.status_code}" + (" (rate limited)" if limited else "")
             if response.status_code not in RETRIED_STATUSES:
                 break
             wait = _retry_after(response, default=wait)
