@@ -82,6 +82,9 @@ def run_collection(
     if args.min_side < 1 or (args.max_side is not None and args.max_side < args.min_side) or args.workers < 1:
         print("citybot: --min-side and --workers must be at least 1, --max-side at least --min-side", file=sys.stderr)
         return 1
+    if getattr(args, "timeout", 1) <= 0 or getattr(args, "max_mb", 1) <= 0 or (getattr(args, "deadline", None) or 1) <= 0:
+        print("citybot: --timeout, --deadline and --max-mb must be positive", file=sys.stderr)
+        return 1
     options = CollectOptions(
         source=source,
         kind=kind,
