@@ -43,13 +43,15 @@ class Person:
 class FakeDiscord:
     """One guild with one text channel and an admin role; the bot's application may lack the message-content intent."""
 
-    def __init__(self, message_content_allowed: bool = True) -> None:
+    def __init__(self, message_content_allowed: bool = True, gateway_refuses_content: bool = False) -> None:
         self.app_id = payloads.snowflake()
         self.bot_user = payloads.user(payloads.snowflake(), "citybot", bot=True)
         self.guild_id = payloads.snowflake()
         self.channel_id = payloads.snowflake()
         self.admin_role_id = payloads.snowflake()
         self.app_flags = payloads.APP_FLAG_MESSAGE_CONTENT_LIMITED if message_content_allowed else 0
+        self.gateway_refuses_content = gateway_refuses_content or not message_content_allowed
+        self.connections = 0  # successful IDENTIFYs so far (a restarted bot connects again)
         self.channels: dict[int, list[dict[str, Any]]] = {self.channel_id: []}
         self.files: dict[str, tuple[bytes, str]] = {}  # CDN path -> (bytes, content type)
         self.downloads: list[str] = []  # CDN paths the bot fetched
@@ -200,7 +202,7 @@ class FakeDiscord:
 
     async def _accept_identify(self, socket: web.WebSocketResponse, identify: dict[str, Any]) -> bool:
         wants_content = identify.get("intents", 0) & payloads.MESSAGE_CONTENT_INTENT
-        if wants_content and not self.app_flags:
+        if wants_content and self.gateway_refuses_content:
             self.close_code = 4014  # what Discord does when a privileged intent is not enabled in the portal
             await socket.close(code=4014, message=b"Disallowed intent(s).")
             return False
@@ -215,6 +217,7 @@ class FakeDiscord:
         await self.dispatch("GUILD_CREATE", self._guild())
         async with self._changed:
             self.identify = identify
+            self.connections += 1
             self._changed.notify_all()
         return True
 

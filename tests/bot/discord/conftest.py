@@ -44,6 +44,7 @@ async def running_discord(
     tmp_path: Path,
     trained_version: Optional[Path],
     message_content_allowed: bool = True,
+    gateway_refuses_content: bool = False,
     max_download_bytes: int = 2 * 1024 * 1024,
     train_config: object = None,
 ) -> AsyncIterator[RunningDiscord]:
@@ -56,7 +57,7 @@ async def running_discord(
     live_model = LiveModel(store, data_dir, check_every=0.2)
     core = CityBot(store, live_model, confidence_threshold=0.5)
     admin = Admin(store, data_dir, database_url, train_config, live_model)
-    fake = FakeDiscord(message_content_allowed)
+    fake = FakeDiscord(message_content_allowed, gateway_refuses_content)
     await fake.start()
     try:
         with fake.patched_endpoints():
@@ -64,7 +65,7 @@ async def running_discord(
             client.deps.progress_every, client.deps.poll_every = 0.5, 0.2
             task = asyncio.create_task(run_discord(client, TOKEN))
             running = RunningDiscord(fake, client, store, data_dir, core, admin, task)
-            if message_content_allowed:
+            if message_content_allowed and not gateway_refuses_content:
                 await fake.wait_connected()
             try:
                 yield running
