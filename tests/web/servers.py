@@ -1,5 +1,6 @@
 """Real HTTP servers on loopback addresses that record every request they receive (for the SSRF suite)."""
 
+import ssl
 import threading
 import time
 from contextlib import contextmanager
@@ -30,11 +31,13 @@ class Received:
 class RecordingServer:
     """A threaded HTTP server answering planned replies and recording every request."""
 
-    def __init__(self, address: str, port: int = 0) -> None:
+    def __init__(self, address: str, port: int = 0, tls: ssl.SSLContext | None = None) -> None:
         self.replies: dict[str, Reply] = {}
         self.received: list[Received] = []
         self._httpd = ThreadingHTTPServer((address, port), self._handler_class())
         self._httpd.daemon_threads = True
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
         self.address = address
         self.port = self._httpd.server_address[1]
 
@@ -74,9 +77,9 @@ class RecordingServer:
 
 
 @contextmanager
-def serving(address: str = "127.0.0.1", port: int = 0) -> Iterator[RecordingServer]:
-    """A started RecordingServer on `address` (any free port unless given), stopped afterwards."""
-    server = RecordingServer(address, port)
+def serving(address: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None) -> Iterator[RecordingServer]:
+    """A started RecordingServer on `address` (any free port unless given; https with `tls`), stopped afterwards."""
+    server = RecordingServer(address, port, tls)
     server.start()
     try:
         yield server

@@ -1,6 +1,10 @@
 """The SSRF-safe URL fetcher against real servers on 127.0.0.1/127.0.0.2 and a resolver we control."""
 
 import ipaddress
+import shutil
+import ssl
+import subprocess
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -214,3 +218,37 @@ async def test_unknown_hosts_are_reported_as_not_found() -> None:
     """A name nobody can resolve is an upstream failure naming the host."""
     with pytest.raises(UpstreamFailed, match="could not find the host nowhere.test"):
         await fetcher().fetch("http://nowhere.test/city.jpg")
+
+
+def self_signed(directory: Path, name: str) -> tuple[Path, Path]:
+    """A throwaway certificate and key for `name` (openssl, EC, valid one day)."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+         "-keyout", str(key), "-out", str(cert), "-days", "1", "-subj", f"/CN={name}", "-addext", f"subjectAltName=DNS:{name}"],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a test certificate")
+@pytest.mark.parametrize("certificate_for, works", [("photos.test", True), ("other.test", False)])
+async def test_https_checks_the_certificate_against_the_name_while_connecting_to_the_checked_address(
+    tmp_path: Path, certificate_for: str, works: bool
+) -> None:
+    """TLS goes to the resolved IP but sends SNI and verifies the certificate for the name the user gave."""
+    cert, key = self_signed(tmp_path, certificate_for)
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert, key)
+    trust = ssl.create_default_context(cafile=str(cert))
+    with serving("127.0.0.1", tls=server_side) as server:
+        server.replies["/city.jpg"] = Reply(200, PHOTO, JPEG)
+        fetcher = UrlFetcher(LIMITS, policy=TEST_POLICY, resolver=TableResolver({"photos.test": [["127.0.0.1"]]}), verify=trust)
+        url = f"https://photos.test:{server.port}/city.jpg"
+        if works:
+            assert (await fetcher.fetch(url)).data == PHOTO
+            assert [hit.host for hit in server.received] == [f"photos.test:{server.port}"]
+        else:
+            with pytest.raises(UpstreamFailed, match="could not fetch the photo from photos.test"):
+                await fetcher.fetch(url)
+            assert server.received == []
