@@ -2,7 +2,7 @@
 
 from typing import Optional
 
-from sqlalchemy import Numeric, Select, and_, case, cast, func, or_, select
+from sqlalchemy import Numeric, Row, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import City, Image, Label, Prediction, User
@@ -54,29 +54,32 @@ def effective_labels_query() -> Select:
         .group_by(Label.image_id, Label.city_id)
         .subquery("per_city")
     )
-    # The newest admin answer sorts first; without one, the heaviest vote does.
+    # The newest admin answer sorts first; without one, the heaviest vote does. One window (one sort)
+    # gives both the winner and the runner-up's weight, which is how a tie shows.
+    window = {
+        "partition_by": per_city.c.image_id,
+        "order_by": (
+            per_city.c.admin_at.desc().nulls_last(),
+            per_city.c.admin_label.desc().nulls_last(),
+            per_city.c.weight.desc(),
+        ),
+    }
     ranked = select(
         per_city.c.image_id,
         per_city.c.city_id,
         per_city.c.weight,
-        func.row_number()
-        .over(
-            partition_by=per_city.c.image_id,
-            order_by=(
-                per_city.c.admin_at.desc().nulls_last(),
-                per_city.c.admin_label.desc().nulls_last(),
-                per_city.c.weight.desc(),
-            ),
-        )
-        .label("place"),
-        func.max(per_city.c.admin_at).over(partition_by=per_city.c.image_id).label("any_admin"),
-        func.count().over(partition_by=(per_city.c.image_id, per_city.c.weight)).label("sharing"),
+        per_city.c.admin_at,
+        func.row_number().over(**window).label("place"),
+        func.lead(per_city.c.weight).over(**window).label("runner_up"),
     ).subquery("ranked")
-    clear_majority = and_(ranked.c.sharing == 1, ranked.c.weight > 0)
+    clear_majority = and_(
+        ranked.c.weight > 0,
+        or_(ranked.c.runner_up.is_(None), ranked.c.runner_up < ranked.c.weight),
+    )
     return select(ranked.c.image_id, ranked.c.city_id).where(
         ranked.c.place == 1,
         ranked.c.city_id.is_not(None),
-        or_(ranked.c.any_admin.is_not(None), clear_majority),
+        or_(ranked.c.admin_at.is_not(None), clear_majority),
     )
 
 
@@ -94,6 +97,22 @@ def effective_labels(session: Session, active_only: bool = True, include_exclude
     if not include_excluded:
         query = query.where(Image.excluded.is_(False))
     return [(image, city) for image, city in session.execute(query)]
+
+
+def effective_label_rows(session: Session, active_only: bool = True, include_excluded: bool = False) -> list[Row]:
+    """Like effective_labels, as light rows (image_id, sha256, path, group_key, city): no ORM objects, so 200k photos stay fast."""
+    resolved = effective_labels_query().subquery("effective")
+    query = (
+        select(Image.id.label("image_id"), Image.sha256, Image.path, Image.group_key, City.name.label("city"))
+        .join(resolved, resolved.c.image_id == Image.id)
+        .join(City, City.id == resolved.c.city_id)
+        .order_by(Image.id)
+    )
+    if active_only:
+        query = query.where(City.active.is_(True))
+    if not include_excluded:
+        query = query.where(Image.excluded.is_(False))
+    return list(session.execute(query))
 
 
 def effective_label_counts(session: Session) -> dict[str, int]:

@@ -7,6 +7,7 @@ import pytest
 from storage.cities import deactivate_city, get_city
 from storage.labels import (
     effective_label_counts,
+    effective_label_rows,
     effective_labels,
     labels_since,
     set_label,
@@ -144,3 +145,14 @@ def test_pending_photos_and_new_labels(any_store):
         assert labels_since(session, None) == 1
         assert labels_since(session, datetime.now(timezone.utc) - timedelta(minutes=1)) == 1
         assert labels_since(session, datetime.now(timezone.utc) + timedelta(minutes=1)) == 0
+
+
+def test_light_rows_match_the_orm_pairs(any_store):
+    """effective_label_rows gives the same photos and cities as effective_labels, with path and group key."""
+    with any_store.transaction() as session:
+        for number, (name, (votes, _expected)) in enumerate(SCENARIOS.items()):
+            cast_votes(session, make_image(session, f"{number:02x}"), votes, f"{number:02x}")
+    with any_store.transaction() as session:
+        pairs = [(image.id, image.sha256, image.path, image.group_key, city.name) for image, city in effective_labels(session)]
+        rows = [tuple(row) for row in effective_label_rows(session)]
+    assert rows == pairs and len(rows) == sum(1 for _votes, expected in SCENARIOS.values() if expected)
