@@ -4,7 +4,7 @@ import math
 from typing import Iterator
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from starlette.testclient import TestClient
 
 from storage.models import Image, Label, Prediction, User
@@ -226,3 +226,16 @@ def test_unknown_routes_and_methods_answer_json(client: TestClient) -> None:
     assert (missing.status_code, missing.json()["error"]) == (404, "not found")
     wrong = client.get("/api/classify")
     assert wrong.status_code == 405 and "error" in wrong.json()
+
+
+def test_a_fault_on_our_side_is_a_short_apology_and_a_logged_traceback(
+    live: str, client: TestClient, store: LabelStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the database breaks under a request, the user gets a 500 apology without internals; the log has the traceback."""
+    prediction_id = upload(client).json()["prediction_id"]
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE labels"))
+    response = client.post("/api/labels", json={"prediction_id": prediction_id, "city": "Munich"})
+    assert response.status_code == 500
+    assert response.json() == {"error": "sorry, something went wrong on our side; it has been logged"}
+    assert any(record.exc_info and "labels" in str(record.exc_info[1]) for record in caplog.records)
