@@ -64,7 +64,11 @@ async def serve(settings: Settings, stop: Optional[asyncio.Event] = None) -> Non
     telegram = _telegram(settings, services, stop)
     if telegram is not None:
         runners["telegram"] = telegram
-    # Discord joins here: runners["discord"] = ... when DISCORD_BOT_TOKEN is set.
+    from bot.discord.run import discord_runner
+
+    discord = discord_runner(settings, services.core, services.admin, stop)  # None when DISCORD_BOT_TOKEN is unset
+    if discord is not None:
+        runners["discord"] = discord
     scheduler = _start_scheduler(settings)
     tasks = {asyncio.create_task(runner, name=name): name for name, runner in runners.items()}
     try:

@@ -175,6 +175,11 @@ class FakeDiscord:
         await self.wait_for(lambda: len(self.responses.get(interaction_id, [])) >= count)
         return self.responses[interaction_id]
 
+    @property
+    def connected(self) -> bool:
+        """Whether a bot is connected to the gateway now."""
+        return bool(self._sockets)
+
     async def wait_connected(self) -> None:
         """Wait until the bot has identified on the gateway and received READY."""
         await self.wait_for(lambda: self.identify is not None and self._sockets)
