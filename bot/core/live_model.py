@@ -47,8 +47,8 @@ class LiveModel:
 
     def current(self) -> Optional[Any]:
         """The Predictor to use for one request, or None when no model is live."""
-        if time.monotonic() - self._checked_at >= self.check_every:
-            # The first caller waits for a model; later callers keep serving the old one while it loads.
+        if self._predictor is None or time.monotonic() - self._checked_at >= self.check_every:
+            # Without a model, callers wait for the one being loaded; with one, they keep serving it meanwhile.
             if self._loading.acquire(blocking=self._predictor is None):
                 try:
                     self._refresh()
@@ -73,17 +73,20 @@ class LiveModel:
         with self.store.transaction() as session:
             row = live_version(session)
             wanted = (row.version, row.artifact_path) if row is not None else None
-        self._checked_at = time.monotonic()
-        if wanted is None:
-            self._predictor, self._version = None, None
-            return
-        if wanted[0] == self._version:
-            return
         try:
-            predictor = self.predictor_loader(self.data_dir / wanted[1])
+            if wanted is None:
+                self._predictor, self._version = None, None
+            elif wanted[0] != self._version:
+                self._load(*wanted)
+        finally:
+            self._checked_at = time.monotonic()  # only now: a caller that skips the check finds the new model set
+
+    def _load(self, version: str, artifact_path: str) -> None:
+        try:
+            predictor = self.predictor_loader(self.data_dir / artifact_path)
         except Exception:
             # A broken artifact must not take the bot down: keep serving what we had.
-            log.exception("could not load model version %s; keeping %s", wanted[0], self._version)
+            log.exception("could not load model version %s; keeping %s", version, self._version)
             return
-        self._predictor, self._version = predictor, wanted[0]  # one assignment each: readers see old or new
-        log.info("now serving model version %s", wanted[0])
+        self._predictor, self._version = predictor, version  # requests read `_predictor` once: old or new, never mixed
+        log.info("now serving model version %s", version)

@@ -37,15 +37,26 @@ class RunningBot:
     live_model: LiveModel
 
 
-@asynccontextmanager
-async def running_bot(
-    tmp_path: Path,
-    trained_version: Optional[Path],
-    photo_rate_limit: int = 20,
-    train_config: object = None,
-    check_every: float = 0.2,
-) -> AsyncIterator[RunningBot]:
-    """Start everything; with `trained_version`, version "v1" is live from the start."""
+@dataclass
+class Core:
+    """A label store with the core and admin actions over it (no transport)."""
+
+    store: LabelStore
+    data_dir: Path
+    database_url: str
+    core: CityBot
+    admin: Admin
+    live_model: LiveModel
+
+    def deps(self) -> TelegramDeps:
+        """Telegram deps over this core, with quick progress reports for tests."""
+        return TelegramDeps(core=self.core, admin=self.admin, admin_ids=frozenset({ADMIN_ID}), progress_every=0.5, poll_every=0.2)
+
+
+def make_core(
+    tmp_path: Path, trained_version: Optional[Path], photo_rate_limit: int = 20, train_config: object = None, check_every: float = 0.2
+) -> Core:
+    """A fresh store (version "v1" live when `trained_version` is given) and the core over it."""
     data_dir = tmp_path / "data"
     database_url = f"sqlite:///{tmp_path / 'citybot.sqlite3'}"
     store = open_store(database_url, data_dir, CITIES)
@@ -54,18 +65,29 @@ async def running_bot(
     live_model = LiveModel(store, data_dir, check_every=check_every)
     core = CityBot(store, live_model, confidence_threshold=0.5, photo_rate_limit_per_minute=photo_rate_limit)
     admin = Admin(store, data_dir, database_url, train_config, live_model)
-    deps = TelegramDeps(core=core, admin=admin, admin_ids=frozenset({ADMIN_ID}), progress_every=0.5, poll_every=0.2)
+    return Core(store, data_dir, database_url, core, admin, live_model)
+
+
+@asynccontextmanager
+async def running_bot(
+    tmp_path: Path,
+    trained_version: Optional[Path],
+    photo_rate_limit: int = 20,
+    train_config: object = None,
+) -> AsyncIterator[RunningBot]:
+    """Start everything (long polling); with `trained_version`, version "v1" is live from the start."""
+    made = make_core(tmp_path, trained_version, photo_rate_limit, train_config)
     fake = await FakeTelegram(TOKEN).start()
-    application = build_application(TOKEN, deps, fake.base_url, fake.base_file_url)
+    application = build_application(TOKEN, made.deps(), fake.base_url, fake.base_file_url)
     stop = asyncio.Event()
     task = asyncio.create_task(run_telegram(application, stop))
     try:
-        yield RunningBot(fake, store, data_dir, database_url, core, admin, live_model)
+        yield RunningBot(fake, made.store, made.data_dir, made.database_url, made.core, made.admin, made.live_model)
     finally:
         stop.set()
         await asyncio.wait_for(task, 20)
         await fake.stop()
-        store.close()
+        made.store.close()
 
 
 @pytest.fixture

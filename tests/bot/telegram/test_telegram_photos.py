@@ -128,3 +128,16 @@ async def test_redelivered_update_stores_one_prediction_and_sends_one_reply(bot)
     await bot.fake.wait_for(lambda s: "examples" in (s.text or ""))
     assert len([s for s in bot.fake.sent if s.method == "sendMessage" and "model v1" in (s.text or "")]) == 1
     assert _count(bot.store, Prediction) == 1
+
+
+async def test_photo_rate_limit_answers_politely(tmp_path, trained_version):
+    """Past PHOTO_RATE_LIMIT photos a minute, the user is asked to wait and nothing more is stored."""
+    from tests.bot.telegram.conftest import running_bot
+
+    async with running_bot(tmp_path, trained_version, photo_rate_limit=2) as bot:
+        for seed in (31, 32, 33):
+            await bot.fake.push(bot.fake.photo_update(USER_ID, photo_bytes("Cebu", seed)))
+        polite = await bot.fake.wait_for(lambda s: "try again in" in (s.text or ""))
+        assert polite.chat_id == USER_ID
+        await bot.fake.wait_for(lambda s: len([m for m in bot.fake.sent if "model v1" in (m.text or "")]) == 2)
+        assert _count(bot.store, Prediction) == 2
