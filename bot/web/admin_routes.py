@@ -13,6 +13,7 @@ from bot.web.api import client_address
 from bot.web.cleaner import highest_losses
 from bot.web.errors import BadRequest, NotFound
 from bot.web.page import CONTENT_SECURITY_POLICY
+from bot.web.reports import run_plots
 from bot.web.uploads import read_small_form
 
 BACK_PAGES = ("/admin", "/admin/cleaner")
@@ -47,8 +48,9 @@ async def dashboard(request: Request) -> Response:
         status = admin.status(user, last_runs=10)
         with core.store.transaction() as session:
             disputed = review.disagreements(session)
+            plots = {run.run_id: run_plots(session, admin.data_dir, run.run_id) for run in status.runs}
         cities = [city.name for city in core.cities()]
-        return admin_view.dashboard(status, admin.models(user), status.runs, disputed, cities, request.query_params.get("said"))
+        return admin_view.dashboard(status, admin.models(user), plots, disputed, cities, request.query_params.get("said"))
 
     return _html(await to_thread.run_sync(gather))
 
@@ -104,8 +106,13 @@ async def make_live(request: Request) -> Response:
 async def plot(request: Request) -> Response:
     """GET /admin/runs/{id}/plots/{name}: one of the run's report plots (only names the report lists)."""
     admin_auth.require_admin(request)
-    report = await to_thread.run_sync(request.app.state.admin.run_report, request.path_params["run_id"])
-    for path in report.plots:
+    state = request.app.state
+
+    def listed() -> list:
+        with state.core.store.transaction() as session:
+            return run_plots(session, state.admin.data_dir, request.path_params["run_id"])
+
+    for path in await to_thread.run_sync(listed):
         if path.name == request.path_params["name"]:
             return FileResponse(path, media_type="image/png")
     raise NotFound("no such plot")

@@ -1,7 +1,8 @@
 """The admin page's HTML: plain server-rendered sections, every value escaped, every action a small form."""
 
 from html import escape
-from typing import Iterable, Optional, Sequence
+from pathlib import Path
+from typing import Iterable, Mapping, Optional, Sequence
 
 from bot.core.admin import RunReport, StatusReport, VersionInfo
 from bot.web.cleaner import CleanerView
@@ -30,7 +31,7 @@ def login_page(problem: Optional[str] = None) -> str:
 def dashboard(
     status: StatusReport,
     models: Sequence[VersionInfo],
-    runs: Sequence[RunReport],
+    plots: Mapping[int, Sequence[Path]],
     disputed: Sequence[Disagreement],
     cities: Sequence[str],
     said: Optional[str],
@@ -41,7 +42,7 @@ def dashboard(
             _header(said),
             _status(status),
             _versions(models),
-            _runs(runs),
+            _runs(status.runs, plots),
             _disagreements(disputed, cities),
             FOOT,
         ]
@@ -58,16 +59,14 @@ def cleaner_page(view: CleanerView, cities: Sequence[str], said: Optional[str]) 
             cities,
             loss.excluded,
             back="/admin/cleaner",
+            selected=loss.predicted,
         )
         for loss in view.photos
     ]
     scored = f"Model {escape(view.version)} (the last run's candidate) on every labelled photo still in training." if view.version else ""
     note = f"<p>{escape(view.note)}</p>" if view.note else ""
-    body = "".join(cards) or "<p>Nothing to show.</p>"
-    return (
-        f'{_header(said)}<section id="cleaner"><h2>Cleaner: highest-loss photos</h2><p>{scored}</p>{note}'
-        f'<div class="cards">{body}</div></section>{FOOT}'
-    )
+    body = f'<div class="cards">{"".join(cards)}</div>' if cards else ""
+    return f'{_header(said)}<section id="cleaner"><h2>Cleaner: highest-loss photos</h2><p>{scored}</p>{note}{body}</section>{FOOT}'
 
 
 def _header(said: Optional[str]) -> str:
@@ -109,7 +108,7 @@ def _versions(models: Sequence[VersionInfo]) -> str:
     )
 
 
-def _runs(runs: Sequence[RunReport]) -> str:
+def _runs(runs: Sequence[RunReport], plots_of: Mapping[int, Sequence[Path]]) -> str:
     items = []
     for run in runs:
         verdict = run.outcome or run.status
@@ -117,7 +116,7 @@ def _runs(runs: Sequence[RunReport]) -> str:
         plots = "".join(
             f'<a href="/admin/runs/{run.run_id}/plots/{escape(plot.name)}"><img src="/admin/runs/{run.run_id}/plots/'
             f'{escape(plot.name)}" alt="{escape(plot.stem)}" loading="lazy"></a>'
-            for plot in run.plots
+            for plot in plots_of.get(run.run_id, ())
         )
         items.append(
             f'<li><b>run {run.run_id}</b>: {escape(verdict)} {escape(run.candidate_version or "")} '
@@ -134,12 +133,16 @@ def _disagreements(disputed: Sequence[Disagreement], cities: Sequence[str]) -> s
         votes = ", ".join(f"{escape(name)} × {count}" for name, count in sorted(item.votes.items()))
         admin = f" — admin says <b>{escape(item.admin_label)}</b>" if item.admin_label else ""
         cards.append(_photo_card(item.image_id, f"{votes}{admin}", cities, item.excluded))
-    body = "".join(cards) or "<p>Nobody disagrees about any photo.</p>"
-    return f'<section id="disagreements"><h2>Photos users disagree about</h2><div class="cards">{body}</div></section>'
+    body = f'<div class="cards">{"".join(cards)}</div>' if cards else "<p>Nobody disagrees about any photo.</p>"
+    return f'<section id="disagreements"><h2>Photos users disagree about</h2>{body}</section>'
 
 
-def _photo_card(image_id: int, caption: str, cities: Iterable[str], excluded: bool, back: str = "/admin") -> str:
-    options = "".join(f'<option value="{escape(city)}">{escape(city)}</option>' for city in cities)
+def _photo_card(
+    image_id: int, caption: str, cities: Iterable[str], excluded: bool, back: str = "/admin", selected: str = ""
+) -> str:
+    options = "".join(
+        f'<option value="{escape(city)}"{" selected" if city == selected else ""}>{escape(city)}</option>' for city in cities
+    )
     toggle = "Put back into training" if excluded else "Remove from training"
     state = ' <span class="excluded">removed from training</span>' if excluded else ""
     return (

@@ -126,8 +126,9 @@ def test_retrain_now_runs_a_real_training_run_whose_report_and_cleaner_the_admin
     assert run["status"] == "succeeded", run["error"]
     page = client.get("/admin").text
     assert f"run 1</b>: {run['outcome']}" in page
-    plot = next(name for name in ("confusion.png", "lr_find_frozen.png") if f"/admin/runs/1/plots/{name}" in page)
-    assert client.get(f"/admin/runs/1/plots/{plot}").headers["content-type"] == "image/png"
+    for plot in ("lr_find_frozen.png", "confusion.png", "top_losses.png"):
+        assert f"/admin/runs/1/plots/{plot}" in page
+    assert client.get("/admin/runs/1/plots/top_losses.png").headers["content-type"] == "image/png"
     assert client.get("/admin/runs/1/plots/..%2F..%2Fmeta.json").status_code == 404
 
     cleaner = client.get("/admin/cleaner").text
