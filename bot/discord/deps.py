@@ -26,6 +26,7 @@ class DiscordDeps:
     progress_every: float = 60.0  # seconds between progress messages during /retrain
     poll_every: float = 2.0  # seconds between looks at a running training run
     watchers: set[asyncio.Task] = field(default_factory=set)  # /retrain watchers, cancelled on shutdown
+    in_flight: set[str] = field(default_factory=set)  # attachments being answered now (a redelivered message waits its turn)
 
 
 def is_admin(person: Union[discord.User, discord.Member], deps: DiscordDeps) -> bool:

@@ -61,6 +61,7 @@ class FakeDiscord:
         self.identify: Optional[dict[str, Any]] = None
         self.close_code: Optional[int] = None
         self.requests: list[str] = []  # "METHOD path" of every REST call, for asserting no token leaks etc.
+        self.faults: list[tuple[str, int, Optional[float]]] = []  # (route like "POST channels/{}/messages" or "GET cdn", status, retry_after)
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
         self._changed = asyncio.Condition()
@@ -149,6 +150,20 @@ class FakeDiscord:
         for socket in self._sockets:
             await socket.send_str(frame)
 
+    def fail_next(self, route: str, status: int, retry_after: Optional[float] = None, times: int = 1) -> None:
+        """Answer the next `times` calls of `route` ("POST channels/{}/messages", "GET cdn") with `status` (429: rate limited)."""
+        self.faults += [(route, status, retry_after)] * times
+
+    def _fault(self, route: str) -> Optional[web.Response]:
+        for index, (wanted, status, retry_after) in enumerate(self.faults):
+            if wanted == route:
+                del self.faults[index]
+                if status == 429:  # what Discord's edge sends; discord.py waits `retry_after` and retries
+                    body = {"message": "You are being rate limited.", "retry_after": retry_after or 0.1, "global": False}
+                    return _json(body, 429, {"Via": "1.1 google", "X-RateLimit-Scope": "user"})
+                return _json({"message": f"{status}: fault injected by the test", "code": 0}, status)
+        return None
+
     # ----- what tests read -------------------------------------------------------------------
 
     def bot_messages(self, channel_id: Optional[int] = None) -> list[dict[str, Any]]:
@@ -235,6 +250,9 @@ class FakeDiscord:
 
     async def _cdn(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]
+        fault = self._fault("GET cdn")
+        if fault is not None:
+            return fault
         if path not in self.files:
             return _json({"message": "404: Not Found", "code": 0}, status=404)
         self.downloads.append(path)
@@ -247,6 +265,9 @@ class FakeDiscord:
         if request.headers.get("Authorization") != f"Bot {TOKEN}" and not path.startswith(("interactions/", "webhooks/")):
             return _json({"message": "401: Unauthorized", "code": 0}, status=401)
         body, files = await _read_body(request)
+        fault = self._fault(f"{request.method} {_shape(path)}")
+        if fault is not None:
+            return fault
         handler = _ROUTES.get((request.method, _shape(path)))
         if handler is None:
             return _json({"message": f"fake has no {request.method} /{path}", "code": 0}, status=404)
@@ -396,9 +417,9 @@ def _with_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
-def _json(data: Any, status: int = 200) -> web.Response:
+def _json(data: Any, status: int = 200, headers: Optional[dict[str, str]] = None) -> web.Response:
     """A JSON response with exactly the content type Discord sends (discord.py compares it verbatim)."""
-    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"})
+    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json", **(headers or {})})
 
 
 async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes, str]]]:

@@ -35,7 +35,13 @@ class Photos(commands.Cog):
         caption = self._caption(message)
         for index, attachment in enumerate(message.attachments):
             source_ref = f"{message_ref(message)}:{index}"
-            await self._answer_one(message, attachment, user, caption, source_ref)
+            if source_ref in self.deps.in_flight:
+                continue  # the same message delivered twice: the first delivery is answering it right now
+            self.deps.in_flight.add(source_ref)
+            try:
+                await self._answer_one(message, attachment, user, caption, source_ref)
+            finally:
+                self.deps.in_flight.discard(source_ref)
 
     async def _answer_one(self, message: discord.Message, attachment: discord.Attachment, user: UserRef, caption: str, source_ref: str) -> None:
         try:
