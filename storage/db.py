@@ -9,8 +9,12 @@ from sqlalchemy.orm import Session, sessionmaker
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, synchronous=FULL, a busy timeout and IMMEDIATE writes."""
+def make_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine for `url`; SQLite gets WAL, synchronous=FULL, a busy timeout and IMMEDIATE writes.
+
+    `read_only` SQLite engines begin DEFERRED instead: a long read (a training data set, an export) then
+    sees one consistent snapshot without holding the write lock that label writes wait for.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
@@ -18,7 +22,7 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _tune_sqlite_connection)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", _begin_deferred if read_only else _begin_immediate)
     return engine
 
 
@@ -36,6 +40,11 @@ def _tune_sqlite_connection(dbapi_connection, _record) -> None:
 def _begin_immediate(connection) -> None:
     # Take the write lock up front so two writers queue on the busy timeout instead of failing.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(connection) -> None:
+    # A snapshot for the whole read; WAL lets writers carry on meanwhile.
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

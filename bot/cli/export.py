@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.cli.common import store_from
 from bot.settings import Settings
-from storage.labels import effective_labels
+from storage.labels import effective_label_rows
 from storage.store import LabelStore
 
 
@@ -54,8 +54,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def export_dataset(store: LabelStore, target: Path) -> ExportSummary:
     """Copy every effectively labelled training photo (active cities, not excluded) to target/<city>/."""
-    with store.transaction() as session:
-        pairs = [(image.path, city.name) for image, city in effective_labels(session)]
+    with store.read() as session:
+        pairs = [(row.path, row.city) for row in effective_label_rows(session)]
     summary = ExportSummary()
     for relative, city in pairs:
         source = store.files.path_of(relative)

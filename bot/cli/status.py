@@ -28,7 +28,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     """Print the status as text or as one JSON object."""
     store = store_from(settings)
     try:
-        with store.transaction() as session:
+        with store.read() as session:
             report = collect_status(session)
     finally:
         store.close()

@@ -38,7 +38,7 @@ def read(url: str, data_dir: str, stop_file: str) -> None:
     store = open_store(url, Path(data_dir))
     reads, highest = 0, 0
     while not Path(stop_file).exists():
-        with store.sessions() as session:
+        with store.read() as session:
             count = session.scalar(select(func.count(Label.id)))
         if count < highest:
             raise SystemExit(f"label count went down from {highest} to {count}")
