@@ -12,7 +12,7 @@ from bot.core.errors import NotTrained, RateLimited
 from bot.core.formatting import format_cities, format_cold_start, format_ranking, format_taught
 from bot.core.users import UserRef
 from bot.discord.answers import answer_view
-from bot.discord.attachments import Refused, check_attachment
+from bot.discord.attachments import Refused, check_attachment, check_size
 from bot.discord.deps import PLATFORM, TEXT_LIMIT, DiscordDeps, message_ref, user_ref
 from storage.errors import BadImage, UnknownCity
 
@@ -46,10 +46,11 @@ class Photos(commands.Cog):
     async def _answer_one(self, message: discord.Message, attachment: discord.Attachment, user: UserRef, caption: str, source_ref: str) -> None:
         try:
             check_attachment(attachment, self.deps.max_download_bytes)
+            data = await attachment.read()
+            check_size(attachment.filename, len(data), self.deps.max_download_bytes)  # in case the declared size was wrong
         except Refused as refusal:
             await message.reply(str(refusal), mention_author=False)
             return
-        data = await attachment.read()
         core = self.deps.core
         note: Optional[str] = None
         try:
