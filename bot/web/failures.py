@@ -15,8 +15,8 @@ from storage.versions import VersionError
 log = logging.getLogger(__name__)
 
 NOT_TRAINED_HINT = (
-    "No model is live yet. Add labelled photos (citybot import / citybot collect, or photos with the city as "
-    "caption in Telegram), then run `citybot train`."
+    "No model is live yet. Add labelled photos (citybot import FOLDER, citybot gather, or photos sent to the bot "
+    "with the city as caption), then run citybot train."
 )
 
 

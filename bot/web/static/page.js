@@ -90,7 +90,8 @@ async function classify(request, previewUrl) {
   }
   const body = await asJson(response);
   if (!response.ok) {
-    say(body.error, true);
+    // Before the first model the status line above already explains; keep the answer short.
+    say(body.needs ? "No model yet — see above for how to train the first one." : body.error, true);
     return;
   }
   const preview = $("preview");
