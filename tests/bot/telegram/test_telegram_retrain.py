@@ -14,7 +14,7 @@ async def test_admin_retrain_reports_progress_result_and_plots(tmp_path, trained
     """/retrain answers "queued", a second /retrain hears "already running", and the report arrives with plots."""
     from trainer.config import TrainConfig
 
-    config = TrainConfig(arch="tiny", image_size=64, batch_size=16, frozen_epochs=1, unfrozen_epochs=1, lr_find_iterations=15)
+    config = TrainConfig(arch="tiny", image_size=64, batch_size=16, frozen_epochs=1, unfrozen_epochs=0, lr_find_iterations=15)
     async with running_bot(tmp_path, trained_version, train_config=config) as bot:
         seed_store(bot.store, per_city=8, size=(80, 64))
         fake = bot.fake
