@@ -14,6 +14,7 @@ from bot.core.users import UserRef
 from bot.discord.answers import answer_view
 from bot.discord.attachments import Refused, check_attachment, check_size
 from bot.discord.deps import PLATFORM, TEXT_LIMIT, DiscordDeps, message_ref, user_ref
+from bot.discord.text import FENCE_COST, monospace_ranking
 from storage.errors import BadImage, UnknownCity
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ class Photos(commands.Cog):
                     note = f"(I don't know a city called {caption!r}, so I didn't learn from it. {format_cities([c.name for c in cities])})"
                 else:
                     if not taught.duplicate:
-                        await message.reply(format_taught(taught, TEXT_LIMIT), mention_author=False)
+                        text = format_taught(taught, TEXT_LIMIT - FENCE_COST)
+                        await message.reply(monospace_ranking(text, [city for city, _ in taught.ranking or []]), mention_author=False)
                     return
             answer = await asyncio.to_thread(core.classify, data, user, PLATFORM, source_ref)
         except BadImage as error:
@@ -76,8 +78,9 @@ class Photos(commands.Cog):
             if answer.duplicate and answer.reply_ref is not None:
                 log.info("message %s redelivered; already answered", source_ref)
                 return
-            limit = TEXT_LIMIT - (len(note) + 1 if note else 0)
+            limit = TEXT_LIMIT - FENCE_COST - (len(note) + 1 if note else 0)
             text = format_ranking(answer.ranking, answer.model_version, answer.sure, max_length=limit)
+            text = monospace_ranking(text, [city for city, _ in answer.ranking])
             sent = await message.reply(
                 f"{text}\n{note}" if note else text, view=answer_view(answer.prediction_id, answer.ranking), mention_author=False
             )

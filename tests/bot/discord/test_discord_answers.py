@@ -2,6 +2,7 @@
 
 from bot.core.formatting import DISCORD_TEXT_LIMIT, format_ranking
 from bot.discord.answers import AnswerButton, answer_view, with_recorded
+from bot.discord.text import FENCE_COST, monospace_ranking
 
 
 def _ranking(count: int) -> list[tuple[str, float]]:
@@ -28,3 +29,13 @@ def test_recorded_lines_keep_one_line_per_person_and_the_limit():
     for person in range(200):
         text = with_recorded(text, f"person{person}", "Saved: it's Cebu.")
     assert len(text) <= DISCORD_TEXT_LIMIT and text.startswith("Munich 80%") and text.endswith("person199: Saved: it's Cebu.")
+
+
+def test_ranking_lines_are_fenced_so_the_bars_line_up_within_the_limit():
+    """The ranking lines (and "… and N more") sit in one code block; verdict and version stay outside; 2,000 chars hold."""
+    ranking = _ranking(40)
+    text = monospace_ranking(format_ranking(ranking, "v7", True, max_length=DISCORD_TEXT_LIMIT - FENCE_COST), [c for c, _ in ranking])
+    lines = text.split("\n")
+    assert len(text) <= DISCORD_TEXT_LIMIT and lines[0].startswith("This looks like City number 0")
+    assert lines[1] == "```" and lines[-2] == "```" and lines[-1] == "model v7" and lines[-3].startswith("… and ")
+    assert monospace_ranking("no cities here", ["Munich"]) == "no cities here"
