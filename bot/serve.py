@@ -22,8 +22,6 @@ from storage.store import LabelStore, open_store
 
 log = logging.getLogger("citybot.serve")
 
-MB = 1024 * 1024
-
 
 @dataclass
 class Services:
@@ -106,11 +104,11 @@ def _telegram(settings: Settings, services: Services, stop: asyncio.Event) -> Op
 
 
 async def _run_web(settings: Settings, services: Services, stop: asyncio.Event) -> None:
-    from bot.web.app import WebOptions, create_app
+    from bot.cli.web import web_options  # the web engineer's one reading of the settings, shared with `citybot web`
+    from bot.web.app import create_app
 
-    options = WebOptions(max_upload_bytes=int(settings.max_upload_mb * MB), admin_token=settings.admin_token)
     config = uvicorn.Config(
-        create_app(services.core, services.admin, options), host=settings.web_host, port=settings.web_port, log_config=None
+        create_app(services.core, services.admin, web_options(settings)), host=settings.web_host, port=settings.web_port, log_config=None
     )
     server = uvicorn.Server(config)
     server_task = asyncio.create_task(server.serve())
