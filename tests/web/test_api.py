@@ -144,6 +144,14 @@ def test_malformed_upload_requests_are_refused_clearly(live: str, make_client: C
     way_too_big = upload(client, PHOTO * 60)
     assert (way_too_big.status_code, "larger than" in way_too_big.json()["error"]) == (413, True)
 
+    def endless_upload():
+        yield b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.jpg\"\r\n\r\n"
+        for _ in range(100):
+            yield PHOTO  # no Content-Length: the cap must hold while the body streams in
+
+    streamed = client.post("/api/classify", content=endless_upload(), headers={"content-type": "multipart/form-data; boundary=x"})
+    assert (streamed.status_code, "larger than" in streamed.json()["error"]) == (413, True)
+
 
 def test_before_any_model_the_api_and_page_say_how_to_train_one(client: TestClient, store: LabelStore) -> None:
     """With no live model: classify is a 503 naming what each city needs; the page and health say so too."""

@@ -18,6 +18,8 @@ from bot.web.app import WebOptions, create_app
 from storage.models import City, Label, User
 from storage.store import LabelStore
 from tests.synthetic import CITIES, photo_bytes
+from tests.web.conftest import LOOPBACK_IS_PUBLIC
+from tests.web.servers import Reply, serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -38,7 +40,8 @@ def site(store: LabelStore, data_dir: Path, live: str, sqlite_url: str) -> Itera
     """The real app served by uvicorn on 127.0.0.1, with the tiny model live; yields its base URL."""
     live_model = LiveModel(store, data_dir)
     core = CityBot(store, live_model)
-    app = create_app(core, Admin(store, data_dir, sqlite_url, live_model=live_model), WebOptions(max_upload_bytes=2_000_000))
+    options = WebOptions(max_upload_bytes=2_000_000, url_policy=LOOPBACK_IS_PUBLIC)
+    app = create_app(core, Admin(store, data_dir, sqlite_url, live_model=live_model), options)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -116,3 +119,17 @@ def test_upload_see_ranked_bars_and_correct_from_a_real_browser(
     browser.save_screenshot(str(ARTIFACTS / "web-ranking-phone.png"))
     page_width = browser.execute_script("return document.documentElement.scrollWidth")
     assert page_width <= browser.execute_script("return window.innerWidth")  # no sideways scrolling on a phone
+
+
+def test_paste_a_photo_address_and_see_the_ranking(site: str, browser) -> None:
+    """Pasting a photo's URL and pressing Look ranks every city from the fetched photo."""
+    from selenium.webdriver.common.by import By
+
+    with serving("127.0.0.1") as photos:
+        photos.replies["/cebu.jpg"] = Reply(200, photo_bytes("Cebu", seed=8), {"Content-Type": "image/jpeg"})
+        browser.get(site + "/")
+        browser.find_element(By.ID, "url").send_keys(photos.url("/cebu.jpg"))
+        browser.find_element(By.CSS_SELECTOR, "#by-url button").click()
+        rows = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#ranking .row"))
+    assert sorted(row.get_attribute("data-city") for row in rows) == sorted(CITIES)
+    assert [hit.path for hit in photos.received] == ["/cebu.jpg"]
