@@ -40,7 +40,7 @@ class CityBotClient(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         self.add_dynamic_items(AnswerButton)
-        self.tree.on_error = self.on_app_command_error
+        self.tree.error(self.on_app_command_error)
         await self.tree.sync()
 
     async def on_message(self, message: discord.Message) -> None:

@@ -3,11 +3,11 @@
 import asyncio
 import logging
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.discord.errors import APOLOGY
 from storage.models import Image, Prediction
-from tests.bot.discord.conftest import ADMIN, USER, running_discord
+from tests.bot.discord.conftest import ADMIN, USER, running_discord, slash
 from tests.synthetic import photo_bytes
 
 
@@ -63,3 +63,13 @@ async def test_before_any_model_people_are_told_to_teach_and_admins_what_is_miss
         await fake.post(ADMIN, files=(("m.jpg", photo_bytes("Munich", 75), "image/jpeg"),))
         assert "Munich: 5 more (has 0)" in (await fake.wait_for_replies(2))[1]["content"]
         assert _count(running.store, Prediction) == 0
+
+
+async def test_slash_command_fault_gets_a_private_apology_and_a_logged_traceback(discord_bot, caplog):
+    """With the database broken under it, /stats answers the short apology privately and logs the traceback."""
+    caplog.set_level(logging.INFO)
+    with discord_bot.store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE labels"))
+    answer = await slash(discord_bot, USER, "stats")
+    assert answer["content"] == APOLOGY and answer["ephemeral"]
+    assert any(record.levelno >= logging.ERROR and record.exc_info for record in caplog.records)
