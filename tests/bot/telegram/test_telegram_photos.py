@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from bot.core.formatting import TELEGRAM_TEXT_LIMIT
 from storage.models import Image, Label, Prediction
 from tests.bot.telegram.conftest import USER_ID
+from tests.storage.image_samples import png_declaring, truncated_jpeg
 from tests.synthetic import photo_bytes
 
 
@@ -103,12 +104,16 @@ async def test_image_document_is_classified_like_a_photo(bot):
 
 
 async def test_bad_files_are_refused_clearly_and_nothing_is_stored(bot):
-    """A PDF, text named .jpg, and a 25 MB file (never downloaded) each get a clear reply; the bot keeps serving."""
+    """A PDF, text named .jpg, a truncated JPEG, a decompression bomb and a 25 MB file (never downloaded): clear replies, bot keeps serving."""
     fake = bot.fake
     await fake.push(fake.document_update(USER_ID, b"%PDF-1.4 ...", "application/pdf", "city.pdf"))
     await fake.wait_for(lambda s: "not an image I can read" in (s.text or ""))
     await fake.push(fake.document_update(USER_ID, b"hello, not a jpeg", "image/jpeg", "city.jpg"))
     await fake.wait_for(lambda s: "can't use that image" in (s.text or ""))
+    await fake.push(fake.photo_update(USER_ID, truncated_jpeg()))
+    await fake.wait_for(lambda s: "damaged or truncated" in (s.text or ""))
+    await fake.push(fake.document_update(USER_ID, png_declaring(20000, 20000), "image/png", "bomb.png"))
+    await fake.wait_for(lambda s: "too large to decode safely" in (s.text or ""))
     big = fake.document_update(USER_ID, b"x", "image/jpeg", "huge.jpg", size=25 * 1024 * 1024)
     await fake.push(big)
     await fake.wait_for(lambda s: "too large" in (s.text or ""))
