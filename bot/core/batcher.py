@@ -1,4 +1,9 @@
-"""Micro-batching: requests that arrive together run as one model call, behind a bounded queue."""
+"""Micro-batching: requests that arrive together run as one model call, behind a bounded queue.
+
+`BatchedPredictions` is what the core uses: it decodes photo bytes in the caller's thread (Pillow releases the
+GIL, so decoding runs in parallel) and hands the decoded images to one worker thread that runs the model.
+A full queue raises `Busy`, a `RateLimited` with its own message, so every front end already answers it.
+"""
 
 import asyncio
 import logging
@@ -6,7 +11,9 @@ import threading
 import time
 from collections import deque
 from concurrent.futures import Future
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import Any, Callable, Generic, Sequence, TypeVar
+
+from bot.core.errors import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -18,11 +25,12 @@ DEFAULT_MAX_BATCH = 16  # mobilenet_v2 at 224 px: larger batches no longer raise
 DEFAULT_MAX_QUEUE = 64  # ~10 MB of decoded 224 px photos waiting; beyond that callers hear "busy"
 
 
-class Busy(Exception):
-    """Too many photos are waiting already: busy, try again in a moment."""
+class Busy(RateLimited):
+    """Too many photos are waiting already: busy, try again in a moment (`retry_after` 1 s)."""
 
     def __init__(self, message: str = "I'm busy right now, try again in a moment") -> None:
-        super().__init__(message)
+        super().__init__(1)
+        self.args = (message,)
 
 
 class BatcherClosed(Busy):
@@ -154,3 +162,39 @@ class MicroBatcher(Generic[Item, Result]):
         if len(results) != len(items):
             raise RuntimeError(f"run_batch returned {len(results)} results for {len(items)} items")
         return results
+
+
+Ranking = list[tuple[str, float]]
+
+
+class BatchedPredictions:
+    """`predict(predictor, data)` like `predictor.predict(data)`, with the model runs of concurrent callers batched."""
+
+    def __init__(
+        self, window_ms: float = DEFAULT_WINDOW_MS, max_batch: int = DEFAULT_MAX_BATCH, max_queue: int = DEFAULT_MAX_QUEUE
+    ) -> None:
+        self.batcher: MicroBatcher[tuple[Any, Any], Ranking] = MicroBatcher(
+            _predict_per_model, window_ms, max_batch, max_queue, name="citybot-model"
+        )
+
+    def predict(self, predictor: Any, data: bytes) -> Ranking:
+        """The ranking for photo bytes; BadImage from decoding, Busy when the queue is full."""
+        image = predictor.decode(data)  # in the caller's thread: bad bytes fail here, before taking a queue slot
+        return self.batcher((predictor, image))
+
+    def close(self) -> None:
+        """Stop the model thread (queued callers hear "try again in a moment")."""
+        self.batcher.close()
+
+
+def _predict_per_model(items: list[tuple[Any, Any]]) -> list[Ranking]:
+    # Each request keeps the Predictor it started with, so a batch that straddles a hot swap runs once per model
+    # and every answer names exactly the version that produced it.
+    groups: dict[int, tuple[Any, list[int]]] = {}
+    for index, (predictor, _) in enumerate(items):
+        groups.setdefault(id(predictor), (predictor, []))[1].append(index)
+    results: list[Ranking] = [[] for _ in items]
+    for predictor, indexes in groups.values():
+        for index, ranking in zip(indexes, predictor.predict_images([items[i][1] for i in indexes])):
+            results[index] = ranking
+    return results

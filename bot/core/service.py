@@ -10,6 +10,7 @@ from typing import Optional
 from sqlalchemy import select
 
 from bot.core import account
+from bot.core.batcher import BatchedPredictions
 from bot.core.errors import NotTrained, UnknownPrediction
 from bot.core.live_model import LiveModel
 from bot.core.ratelimit import SlidingWindowLimit
@@ -35,8 +36,10 @@ class CityBot:
         confidence_threshold: float = 0.5,
         photo_rate_limit_per_minute: int = 20,
         min_images_per_class: int = 5,
+        batched: Optional[BatchedPredictions] = None,
     ) -> None:
         self.store = store
+        self.batched = batched  # None: each request runs the model on its own thread
         self.live_model = live_model
         self.confidence_threshold = confidence_threshold
         self.min_images_per_class = min_images_per_class
@@ -51,13 +54,17 @@ class CityBot:
         predictor = self.live_model.current()
         if predictor is None:
             raise NotTrained(self.cold_start().needs)
-        ranking = [(city, float(p)) for city, p in predictor.predict(data)]  # raises BadImage before storing
+        ranking = [(city, float(p)) for city, p in self._predict(predictor, data)]  # raises BadImage before storing
         with self.store.transaction() as session:
             image = ingest_image(session, self.store.files, data, source=platform, uploader=user_row(session, user)).image
             prediction, created = record_prediction(
                 session, image, user_row(session, user), predictor.version, ranking, platform, source_ref
             )
             return self._answer_of(prediction, duplicate=not created)
+
+    def _predict(self, predictor, data: bytes) -> Ranking:
+        # Through the micro-batcher when serving (Busy when its queue is full), directly otherwise.
+        return self.batched.predict(predictor, data) if self.batched is not None else predictor.predict(data)
 
     def attach_reply(self, prediction_id: int, reply_ref: str) -> None:
         """Remember which bot message shows this prediction (for taps, replies and redelivered updates)."""
@@ -111,7 +118,7 @@ class CityBot:
         predictor = self.live_model.current()
         ranking: Optional[Ranking] = None
         if predictor is not None:
-            ranking = [(name, float(p)) for name, p in predictor.predict(data)]
+            ranking = [(name, float(p)) for name, p in self._predict(predictor, data)]
         with self.store.transaction() as session:
             person = user_row(session, user)
             image = ingest_image(session, self.store.files, data, source=platform, uploader=person).image

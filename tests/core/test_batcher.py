@@ -3,10 +3,21 @@
 import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import numpy as np
 import pytest
+from sqlalchemy import func, select
 
-from bot.core.batcher import BatcherClosed, Busy, MicroBatcher
+from bot.core.batcher import BatchedPredictions, BatcherClosed, Busy, MicroBatcher
+from bot.core.errors import RateLimited
+from bot.core.live_model import LiveModel
+from bot.core.service import CityBot
+from bot.core.users import UserRef
+from storage.errors import BadImage
+from storage.models import Image
+from tests.fakes.trained_model import install_live_version
+from tests.synthetic import photo_bytes
 
 WAIT = 10  # seconds; generous so a loaded CI machine never flakes, never reached when things work
 
@@ -184,3 +195,47 @@ async def test_asyncio_callers_are_batched_without_blocking_the_loop(model: Gate
     assert answers == [item * 10 for item in range(30)]
     assert ticks_while_waiting > 5
     assert len(model.batches) < 30
+
+
+def test_busy_reads_as_a_short_wait_to_every_front_end() -> None:
+    """Busy is a RateLimited of one second, so chat front ends reply with its message and the web sets Retry-After."""
+    error = Busy()
+    assert isinstance(error, RateLimited) and error.retry_after == 1
+    assert str(error) == "I'm busy right now, try again in a moment"
+
+
+@pytest.fixture
+def batched_core(store, tmp_path: Path, trained_version: Path):
+    """A core with version v1 live and micro-batching on, and the same core without it."""
+    data_dir = tmp_path / "data"
+    install_live_version(store, data_dir, trained_version, "v1")
+    batched = BatchedPredictions(window_ms=5, max_batch=8, max_queue=32)
+    live = LiveModel(store, data_dir)
+    yield CityBot(store, live, photo_rate_limit_per_minute=1000, batched=batched), CityBot(store, live, photo_rate_limit_per_minute=1000)
+    batched.close()
+
+
+def test_concurrent_classify_through_the_batcher_matches_one_at_a_time(batched_core) -> None:
+    """Eighteen users at once get the rankings a lone request would get, each stored with its model version."""
+    core, plain = batched_core
+    photos = [photo_bytes(city, seed, size=(90 + seed, 72)) for city in ("Cebu", "Munich", "Seoul") for seed in range(6)]
+    users = [UserRef("web", f"user{index}", None) for index in range(len(photos))]
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda pair: core.classify(pair[0], pair[1], "web", f"m-{pair[1].external_id}"), zip(photos, users)))
+    for data, answer in zip(photos, answers):
+        expected = plain.classify(data, users[0], "web", f"again-{answer.prediction_id}").ranking
+        assert answer.model_version == "v1" and not answer.duplicate
+        assert [city for city, _ in answer.ranking] == [city for city, _ in expected]
+        assert np.allclose([p for _, p in answer.ranking], [p for _, p in expected], atol=1e-5)
+    assert len({answer.prediction_id for answer in answers}) == len(photos)
+
+
+def test_bad_bytes_fail_before_the_queue_and_store_nothing(batched_core) -> None:
+    """Text named .jpg gets BadImage with a reason while the batcher keeps answering good photos."""
+    core, _ = batched_core
+    with pytest.raises(BadImage):
+        core.classify(b"<html>not a photo</html>", UserRef("web", "eve", None), "web", "bad-1")
+    assert core.classify(photo_bytes("Seoul", 9), UserRef("web", "eve", None), "web", "good-1").model_version == "v1"
+    assert core.batched.batcher.waiting == 0
+    with core.store.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(Image)) == 1
