@@ -1,8 +1,9 @@
 """Running the Discord bot next to the other front ends: start-up problems become one clear log line."""
 
 import asyncio
+import contextlib
 import logging
-from typing import Awaitable, Optional
+from typing import Awaitable, Callable, Optional
 
 import discord
 
@@ -33,21 +34,35 @@ async def run_discord(client: CityBotClient, token: str) -> None:
         raise DiscordStartError(BAD_TOKEN) from None
 
 
-async def run_discord_until(client: CityBotClient, token: str, stop: asyncio.Event) -> None:
-    """Serve until `stop` is set; if Discord cannot start, wait for `stop` anyway so the other front ends keep serving."""
-    runner = asyncio.create_task(run_discord(client, token), name="discord-client")
-    stopping = asyncio.create_task(stop.wait())
-    try:
+async def run_discord_until(
+    make_client: Callable[[], CityBotClient], token: str, stop: asyncio.Event, retry_first: float = 5.0, retry_max: float = 300.0
+) -> None:
+    """Serve until `stop`, reconnecting with backoff when Discord is unreachable; a start-up problem needs a restart.
+
+    Either way the coroutine waits for `stop`, so the other front ends in `citybot serve` keep serving.
+    """
+    delay = retry_first
+    while not stop.is_set():
+        client = make_client()  # a closed discord.py client cannot start again
+        runner = asyncio.create_task(run_discord(client, token), name="discord-client")
+        stopping = asyncio.create_task(stop.wait())
         await asyncio.wait([runner, stopping], return_when=asyncio.FIRST_COMPLETED)
-        if runner.done() and isinstance(runner.exception(), DiscordStartError):
-            log.error("the Discord bot is off until citybot restarts; Telegram and the web page keep serving")
-            await stopping
-            return
-    finally:
         stopping.cancel()
         if not runner.done():
             await client.close()
-    await runner
+            await asyncio.gather(runner, return_exceptions=True)
+            return
+        error = runner.exception()
+        if isinstance(error, DiscordStartError):
+            log.error("the Discord bot is off until citybot restarts; the other front ends keep serving")
+            await stop.wait()
+            return
+        if client.application_id is not None:
+            delay = retry_first  # it had logged in, so this is a new failure, not the same outage again
+        log.error("the Discord bot stopped (%s); trying again in %.0f s", type(error).__name__ if error else "closed", delay, exc_info=error)
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, retry_max)
 
 
 def discord_runner(settings: Settings, core: CityBot, admin: Admin, stop: asyncio.Event) -> Optional[Awaitable[None]]:
@@ -55,5 +70,8 @@ def discord_runner(settings: Settings, core: CityBot, admin: Admin, stop: asynci
     if not settings.discord_bot_token:
         log.info("DISCORD_BOT_TOKEN is not set: the Discord bot is off")
         return None
-    client = build_discord_bot(core, admin, settings.discord_admin_ids, settings.discord_admin_role, int(settings.max_upload_mb * MB))
-    return run_discord_until(client, settings.discord_bot_token, stop)
+
+    def make_client() -> CityBotClient:
+        return build_discord_bot(core, admin, settings.discord_admin_ids, settings.discord_admin_role, int(settings.max_upload_mb * MB))
+
+    return run_discord_until(make_client, settings.discord_bot_token, stop)

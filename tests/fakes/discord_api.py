@@ -70,18 +70,18 @@ class FakeDiscord:
 
     # ----- lifecycle -------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Listen on a free port of 127.0.0.1."""
+    async def start(self, port: int = 0) -> None:
+        """Listen on 127.0.0.1 (a free port, or `port` to come back where a stopped fake was)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/cdn/{path:.*}", self._cdn)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # aiohttp has no public accessor for port 0
-        self.url = f"http://127.0.0.1:{port}"
+        bound = site._server.sockets[0].getsockname()[1]  # aiohttp has no public accessor for port 0
+        self.url = f"http://127.0.0.1:{bound}"
 
     async def stop(self) -> None:
         """Close every gateway connection and stop listening."""

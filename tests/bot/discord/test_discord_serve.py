@@ -1,4 +1,4 @@
-"""`serve()` with DISCORD_BOT_TOKEN set runs the Discord bot in the same loop; a Discord start-up problem stops nothing else."""
+"""`serve()` with DISCORD_BOT_TOKEN set runs the Discord bot in the same loop; Discord being unreachable or misconfigured stops nothing else."""
 
 import asyncio
 import logging
@@ -7,6 +7,11 @@ from pathlib import Path
 
 import httpx
 
+from bot.core.admin import Admin
+from bot.core.live_model import LiveModel
+from bot.core.service import CityBot
+from bot.discord.client import build_discord_bot
+from bot.discord.run import run_discord_until
 from bot.serve import serve
 from bot.settings import load_settings
 from storage.store import open_store
@@ -83,3 +88,34 @@ async def test_discord_start_up_problem_leaves_the_web_app_serving(tmp_path: Pat
     finally:
         stop.set()
         await fake.stop()
+
+
+async def test_unreachable_discord_is_retried_until_it_answers(tmp_path: Path, caplog):
+    """While nothing listens at Discord's address the bot logs and retries with backoff; it connects once Discord is back."""
+    store = open_store(f"sqlite:///{tmp_path / 'citybot.sqlite3'}", tmp_path / "data", CITIES)
+    live_model = LiveModel(store, tmp_path / "data")
+    core, admin = CityBot(store, live_model), Admin(store, tmp_path / "data", "unused://", None, live_model)
+    fake = FakeDiscord()
+    await fake.start()
+    stop = asyncio.Event()
+    try:
+        with fake.patched_endpoints():
+            port = int(fake.url.rsplit(":", 1)[1])
+            await fake.stop()  # Discord is unreachable: connections to its address are refused
+            running = asyncio.create_task(
+                run_discord_until(lambda: build_discord_bot(core, admin, [], None, 1024 * 1024), TOKEN, stop, retry_first=0.2, retry_max=0.4)
+            )
+            for _ in range(100):
+                if caplog.text.count("trying again") >= 2:
+                    break
+                await asyncio.sleep(0.05)
+            assert caplog.text.count("the Discord bot stopped (ClientConnectorError); trying again") >= 2
+            await fake.start(port)
+            await fake.wait_connected()
+            stop.set()
+            await asyncio.wait_for(running, 20)
+            assert not fake.connected
+    finally:
+        stop.set()
+        await fake.stop()
+        store.close()
