@@ -5,7 +5,7 @@ from typing import Optional
 from sqlalchemy import Numeric, Row, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from storage.models import City, Image, Label, Prediction, User
+from storage.models import LABEL_KINDS, City, Image, Label, Prediction, User
 
 WEIGHT_DECIMALS = 6
 
@@ -19,6 +19,8 @@ def set_label(
     prediction: Optional[Prediction] = None,
 ) -> Label:
     """Record (or change) `user`'s answer for `image`; `city=None` means "none of these"."""
+    if kind not in LABEL_KINDS:  # a misspelt kind would silently drop out of the "new labels" counts
+        raise ValueError(f"unknown label kind {kind!r}; expected one of {', '.join(LABEL_KINDS)}")
     label = session.scalars(
         select(Label).where(Label.image_id == image.id, Label.user_id == user.id)
     ).one_or_none()
@@ -132,8 +134,8 @@ def effective_label_counts(session: Session) -> dict[str, int]:
 
 def unlabelled_image_count(session: Session) -> int:
     """Photos nobody has labelled yet (pending)."""
-    labelled = select(Label.image_id).distinct()
-    return session.scalar(select(func.count(Image.id)).where(Image.id.not_in(labelled))) or 0
+    labelled = select(Label.id).where(Label.image_id == Image.id).exists()
+    return session.scalar(select(func.count(Image.id)).where(~labelled)) or 0
 
 
 def labels_since(session: Session, since, kinds: tuple[str, ...] = ("caption", "confirmation", "correction", "admin")) -> int:

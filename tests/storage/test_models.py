@@ -76,3 +76,12 @@ def test_users_are_unique_per_platform(any_store):
     with any_store.transaction() as session:
         assert session.scalar(select(func.count(User.id))) == 3
         assert session.scalars(select(User).where(User.platform == "telegram")).one().is_admin
+
+
+def test_unknown_label_kind_is_refused(any_store):
+    """A misspelt kind is a bug that would hide labels from the counts, so it fails loudly."""
+    with any_store.transaction() as session:
+        image = make_image(session)
+        user = get_or_create_user(session, "telegram", 7)
+        with pytest.raises(ValueError, match="unknown label kind 'corection'"):
+            set_label(session, image, user, get_city(session, "Cebu"), "corection")
