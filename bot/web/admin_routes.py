@@ -64,7 +64,12 @@ async def cleaner(request: Request) -> Response:
     def gather() -> str:
         with core.store.transaction() as session:
             view = highest_losses(
-                session, core.store.files, state.admin.data_dir, state.options.valid_pct, core.live_model.predictor_loader
+                session,
+                core.store.files,
+                state.admin.data_dir,
+                state.options.valid_pct,
+                core.live_model.predictor_loader,
+                state.score_cache,
             )
         cities = [city.name for city in core.cities()]
         return admin_view.cleaner_page(view, cities, request.query_params.get("said"))

@@ -134,6 +134,12 @@ def test_retrain_now_runs_a_real_training_run_whose_report_and_cleaner_the_admin
     cleaner = client.get("/admin/cleaner").text
     assert "loss" in cleaner and "training:" in cleaner and "validation:" in cleaner
     worst = int(cleaner.split('id="image-', 1)[1].split('"', 1)[0])
+    suggested = cleaner.split(f'id="image-{worst}"', 1)[1].split('" selected>', 1)[0].rsplit('"', 1)[1]
+    client.post(f"/admin/images/{worst}/label", data={"city": suggested, "back": "/admin/cleaner"})
+    relabelled = client.get("/admin/cleaner").text
+    if f'id="image-{worst}"' in relabelled:  # still among the worst, now judged against the admin's city
+        caption = relabelled.split(f'id="image-{worst}"', 1)[1].split("</figcaption>", 1)[0]
+        assert f"labelled <b>{suggested}</b>" in caption
     removed = client.post(f"/admin/images/{worst}/exclude", data={"excluded": "1", "back": "/admin/cleaner"}, follow_redirects=False)
     assert removed.headers["location"].startswith("/admin/cleaner?")
     with store.transaction() as session:
