@@ -15,6 +15,7 @@ from typing import Awaitable, Optional
 import uvicorn
 
 from bot.core.admin import Admin
+from bot.core.batcher import BatchedPredictions
 from bot.core.live_model import LiveModel
 from bot.core.service import CityBot
 from bot.settings import Settings
@@ -46,9 +47,17 @@ def build_services(settings: Settings) -> Services:
         confidence_threshold=settings.confidence_threshold,
         photo_rate_limit_per_minute=settings.photo_rate_limit,
         min_images_per_class=settings.min_images_per_class,
+        batched=batched_predictions(settings),
     )
     admin = Admin(store, settings.data_dir, settings.effective_database_url, TrainConfig.from_settings(settings), live_model)
     return Services(store, live_model, core, admin)
+
+
+def batched_predictions(settings: Settings) -> Optional[BatchedPredictions]:
+    """The micro-batcher all front ends of this process share (None when BATCH_MAX_SIZE is 0)."""
+    if settings.batch_max_size == 0:
+        return None
+    return BatchedPredictions(settings.batch_window_ms, settings.batch_max_size, settings.batch_queue_limit)
 
 
 async def serve(settings: Settings, stop: Optional[asyncio.Event] = None) -> None:

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     admin_token: Optional[str] = None
     max_upload_mb: float = Field(20, gt=0)
     log_level: str = "INFO"
+    batch_window_ms: float = Field(4, ge=0, le=1000)  # how long a photo waits for others to share its model run
+    batch_max_size: int = Field(16, ge=0)  # photos per model run; 0 turns micro-batching off
+    batch_queue_limit: int = Field(64, ge=1)  # photos waiting for the model before new ones hear "busy, try again"
 
     # Data-set building
     image_search_url: str = "https://duckduckgo.com"  # DuckDuckGo images base URL for `citybot gather` (a mirror or test fake otherwise)

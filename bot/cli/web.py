@@ -10,6 +10,7 @@ from bot.cli.common import store_from
 from bot.core.admin import Admin
 from bot.core.live_model import LiveModel
 from bot.core.service import CityBot
+from bot.serve import batched_predictions
 from bot.settings import Settings
 from bot.web.app import WebOptions, create_app
 from storage.store import LabelStore
@@ -46,6 +47,7 @@ def build_web_app(settings: Settings, store: LabelStore) -> Starlette:
         confidence_threshold=settings.confidence_threshold,
         photo_rate_limit_per_minute=settings.photo_rate_limit,
         min_images_per_class=settings.min_images_per_class,
+        batched=batched_predictions(settings),
     )
     admin = Admin(store, settings.data_dir, settings.effective_database_url, TrainConfig.from_settings(settings), live_model)
     return create_app(core, admin, web_options(settings))
