@@ -18,6 +18,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from tests.fakes import discord_payloads as payloads
+from tests.fakes import discord_rest as rest
 
 TOKEN = "fake-discord-token.NOT-A-REAL-ONE.0123456789"
 WAIT_SECONDS = 20.0
@@ -120,13 +121,13 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         """`person` posts a message (attachments as (filename, bytes, content type)) in the channel or a DM."""
         attachments = [self.add_file(name, data, kind) for name, data, kind in files]
-        channel_id = self._dm_channel(person) if in_dm else self.channel_id
+        channel_id = self.dm_channel(person.id) if in_dm else self.channel_id
         message = payloads.message(
             payloads.snowflake(), channel_id, person.user(), content,
             guild_id=None if in_dm else self.guild_id, author_member=None if in_dm else person.member(),
             attachments=attachments, reference=reply_to,
         )
-        await self._store(channel_id, message)
+        await self.store_message(channel_id, message)
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 
@@ -160,8 +161,8 @@ class FakeDiscord:
                 del self.faults[index]
                 if status == 429:  # what Discord's edge sends; discord.py waits `retry_after` and retries
                     body = {"message": "You are being rate limited.", "retry_after": retry_after or 0.1, "global": False}
-                    return _json(body, 429, {"Via": "1.1 google", "X-RateLimit-Scope": "user"})
-                return _json({"message": f"{status}: fault injected by the test", "code": 0}, status)
+                    return rest.json_response(body, 429, {"Via": "1.1 google", "X-RateLimit-Scope": "user"})
+                return rest.json_response({"message": f"{status}: fault injected by the test", "code": 0}, status)
         return None
 
     # ----- what tests read -------------------------------------------------------------------
@@ -254,7 +255,7 @@ class FakeDiscord:
         if fault is not None:
             return fault
         if path not in self.files:
-            return _json({"message": "404: Not Found", "code": 0}, status=404)
+            return rest.json_response({"message": "404: Not Found", "code": 0}, status=404)
         self.downloads.append(path)
         data, content_type = self.files[path]
         return web.Response(body=data, content_type=content_type)
@@ -263,79 +264,18 @@ class FakeDiscord:
         path = request.match_info["path"]
         self.requests.append(f"{request.method} /{path}")
         if request.headers.get("Authorization") != f"Bot {TOKEN}" and not path.startswith(("interactions/", "webhooks/")):
-            return _json({"message": "401: Unauthorized", "code": 0}, status=401)
-        body, files = await _read_body(request)
-        fault = self._fault(f"{request.method} {_shape(path)}")
+            return rest.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        body, files = await rest.read_body(request)
+        fault = self._fault(f"{request.method} {rest.shape(path)}")
         if fault is not None:
             return fault
-        handler = _ROUTES.get((request.method, _shape(path)))
+        handler = rest.ROUTES.get((request.method, rest.shape(path)))
         if handler is None:
-            return _json({"message": f"fake has no {request.method} /{path}", "code": 0}, status=404)
+            return rest.json_response({"message": f"fake has no {request.method} /{path}", "code": 0}, status=404)
         result = await handler(self, path.split("/"), body, files)
         if result is None:
             return web.Response(status=204)
-        return _json(result)
-
-    async def _me(self, parts: list[str], body: Any, files: list) -> Any:
-        return self.bot_user
-
-    async def _application(self, parts: list[str], body: Any, files: list) -> Any:
-        return payloads.application(self.app_id, payloads.user(1, "owner"), self.app_flags)
-
-    async def _sync_commands(self, parts: list[str], body: Any, files: list) -> Any:
-        self.commands = [dict(command, id=str(payloads.snowflake()), application_id=str(self.app_id), version="1") for command in body]
-        return self.commands
-
-    async def _create_message(self, parts: list[str], body: Any, files: list) -> Any:
-        channel_id = int(parts[1])
-        return await self._store(channel_id, self._bot_message(channel_id, body, files))
-
-    async def _edit_message(self, parts: list[str], body: Any, files: list) -> Any:
-        return await self._edit(int(parts[1]), int(parts[3]), body, files)
-
-    async def _get_message(self, parts: list[str], body: Any, files: list) -> Any:
-        return self.message(int(parts[1]), int(parts[3]))
-
-    async def _typing(self, parts: list[str], body: Any, files: list) -> Any:
-        return None
-
-    async def _open_dm(self, parts: list[str], body: Any, files: list) -> Any:
-        recipient = payloads.user(int(body["recipient_id"]), "someone")
-        return {"id": str(self._dm_channel(Person(int(body["recipient_id"]), "someone"))), "type": 1, "recipients": [recipient]}
-
-    async def _callback(self, parts: list[str], body: Any, files: list) -> Any:
-        interaction = self.interactions[int(parts[1])]
-        kind, data = body["type"], body.get("data") or {}
-        channel_id = int(interaction["channel_id"])
-        message = None
-        if kind in (4, 5):  # a new message (5: "thinking…" until edited)
-            message = self._bot_message(channel_id, data, files)
-            message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"], "user": _who(interaction)}
-            await self._store(channel_id, message)
-        elif kind == 7:  # the tapped message itself is updated
-            message = await self._edit(channel_id, int(interaction["message"]["id"]), data, files)
-        await self._respond(int(interaction["id"]), {"type": kind, "data": data, "files": files, "message": message})
-        resource = {"type": kind, "message": message} if message is not None else {"type": kind}
-        return {"interaction": {"id": interaction["id"], "type": interaction["type"], "response_message_id": message["id"] if message else None}, "resource": resource}
-
-    async def _edit_original(self, parts: list[str], body: Any, files: list) -> Any:
-        interaction = self._by_token(parts[2])
-        channel_id = int(interaction["channel_id"])
-        original = next(
-            r["message"] for r in self.responses[int(interaction["id"])] if r["message"] is not None and r["type"] in (4, 5, 7)
-        )
-        message = await self._edit(channel_id, int(original["id"]), body, files)
-        await self._respond(int(interaction["id"]), {"type": "edit", "data": body, "files": files, "message": message})
-        return message
-
-    async def _followup(self, parts: list[str], body: Any, files: list) -> Any:
-        interaction = self._by_token(parts[2])
-        channel_id = int(interaction["channel_id"])
-        message = self._bot_message(channel_id, body, files)
-        message["interaction_metadata"] = {"id": interaction["id"], "type": interaction["type"], "user": _who(interaction)}
-        await self._store(channel_id, message)
-        await self._respond(int(interaction["id"]), {"type": "followup", "data": body, "files": files, "message": message})
-        return message
+        return rest.json_response(result)
 
     # ----- helpers ---------------------------------------------------------------------------
 
@@ -352,12 +292,14 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", payload)
         return interaction_id
 
-    def _dm_channel(self, person: Person) -> int:
-        channel_id = 10_000 + person.id % 1_000_000  # stable per person, never the guild channel
+    def dm_channel(self, user_id: int) -> int:
+        """The DM channel between the bot and a user (stable per user, never the guild channel)."""
+        channel_id = 10_000 + user_id % 1_000_000
         self.channels.setdefault(channel_id, [])
         return channel_id
 
-    def _bot_message(self, channel_id: int, body: dict[str, Any], files: list) -> dict[str, Any]:
+    def bot_message(self, channel_id: int, body: dict[str, Any], files: list) -> dict[str, Any]:
+        """A message authored by the bot from a REST body (content, embeds, components, uploaded files)."""
         attachments = [self.add_file(name, data, kind) for name, data, kind in files]
         reference = body.get("message_reference")
         replied = self.message(channel_id, int(reference["message_id"])) if reference else None
@@ -369,13 +311,15 @@ class FakeDiscord:
         message["flags"] = body.get("flags", 0)
         return message
 
-    async def _store(self, channel_id: int, message: dict[str, Any]) -> dict[str, Any]:
+    async def store_message(self, channel_id: int, message: dict[str, Any]) -> dict[str, Any]:
+        """Add a message to a channel and wake up waiting tests."""
         async with self._changed:
             self.channels.setdefault(channel_id, []).append(message)
             self._changed.notify_all()
         return message
 
-    async def _edit(self, channel_id: int, message_id: int, body: dict[str, Any], files: list) -> dict[str, Any]:
+    async def edit_stored(self, channel_id: int, message_id: int, body: dict[str, Any], files: list) -> dict[str, Any]:
+        """Apply an edit (content, embeds, components, files) to a stored message."""
         async with self._changed:
             message = self.message(channel_id, message_id)
             if "content" in body:
@@ -390,22 +334,20 @@ class FakeDiscord:
             self._changed.notify_all()
         return message
 
-    async def _respond(self, interaction_id: int, response: dict[str, Any]) -> None:
+    async def record_response(self, interaction_id: int, response: dict[str, Any]) -> None:
+        """Remember how the bot answered an interaction."""
         async with self._changed:
             self.responses.setdefault(interaction_id, []).append(response)
             self._changed.notify_all()
 
-    def _by_token(self, token: str) -> dict[str, Any]:
+    def interaction_by_token(self, token: str) -> dict[str, Any]:
+        """The interaction a webhook token belongs to."""
         return next(i for i in self.interactions.values() if i["token"] == token)
 
 
 async def _send_if_open(socket: web.WebSocketResponse, packet: dict[str, Any]) -> None:
     if not socket.closed:
         await socket.send_json(packet)
-
-
-def _who(interaction: dict[str, Any]) -> dict[str, Any]:
-    return interaction["member"]["user"] if "member" in interaction else interaction["user"]
 
 
 def _with_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -415,76 +357,3 @@ def _with_ids(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for index, child in enumerate(row.get("components", []), start=1):
             child.setdefault("id", number * 100 + index)
     return rows
-
-
-def _json(data: Any, status: int = 200, headers: Optional[dict[str, str]] = None) -> web.Response:
-    """A JSON response with exactly the content type Discord sends (discord.py compares it verbatim)."""
-    return web.Response(body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json", **(headers or {})})
-
-
-async def _read_body(request: web.Request) -> tuple[Any, list[tuple[str, bytes, str]]]:
-    """JSON body, or discord.py's multipart upload: `payload_json` plus `files[n]` parts."""
-    if request.content_type.startswith("multipart/"):
-        body: Any = {}
-        files = []
-        reader = await request.multipart()
-        async for part in reader:
-            if part.name == "payload_json":
-                body = json.loads(await part.text())
-            else:
-                files.append((part.filename or part.name or "file", await part.read(), part.headers.get("Content-Type", "")))
-        return body, files
-    if request.can_read_body:
-        text = await request.text()
-        return (json.loads(text) if text else {}), []
-    return {}, []
-
-
-def _shape(path: str) -> str:
-    """`channels/123/messages/456` -> `channels/{}/messages/{}` for route lookup."""
-    shaped = []
-    for part in path.split("/"):
-        shaped.append("{}" if part.isdigit() or part.startswith("interaction-token-") else part)
-    return "/".join(shaped)
-
-
-_ROUTES = {
-    ("GET", "users/@me"): FakeDiscord._me,
-    ("GET", "oauth2/applications/@me"): FakeDiscord._application,
-    ("PUT", "applications/{}/commands"): FakeDiscord._sync_commands,
-    ("POST", "channels/{}/messages"): FakeDiscord._create_message,
-    ("PATCH", "channels/{}/messages/{}"): FakeDiscord._edit_message,
-    ("GET", "channels/{}/messages/{}"): FakeDiscord._get_message,
-    ("POST", "channels/{}/typing"): FakeDiscord._typing,
-    ("POST", "users/@me/channels"): FakeDiscord._open_dm,
-    ("POST", "interactions/{}/{}/callback"): FakeDiscord._callback,
-    ("PATCH", "webhooks/{}/{}/messages/@original"): FakeDiscord._edit_original,
-    ("POST", "webhooks/{}/{}"): FakeDiscord._followup,
-}
-
-
-def visible_text(message: dict[str, Any]) -> str:
-    """What a person sees of a message: text, embeds, button labels and attachment names."""
-    parts = [message.get("content") or ""]
-    for embed in message.get("embeds", []):
-        parts += [embed.get("title") or "", embed.get("description") or ""]
-        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields", [])]
-    parts += [f"[{label}]" for label in button_labels(message)]
-    parts += [f"<{a['filename']}>" for a in message.get("attachments", [])]
-    return "\n".join(part for part in parts if part)
-
-
-def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every button under a message, row by row."""
-    return [child for row in message.get("components", []) for child in row.get("components", []) if child.get("type") == 2]
-
-
-def button_labels(message: dict[str, Any]) -> list[str]:
-    """The labels of the buttons under a message."""
-    return [button.get("label") or "" for button in buttons(message)]
-
-
-def button(message: dict[str, Any], label_contains: str) -> dict[str, Any]:
-    """The first button whose label contains `label_contains` (case-insensitive)."""
-    wanted = label_contains.lower()
-    return next(b for b in buttons(message) if wanted in (b.get("label") or "").lower())

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from storage.models import Label
 from tests.bot.discord.conftest import OTHER, USER, answer_recorded, slash
-from tests.fakes.discord_api import button, button_labels
+from tests.fakes.discord_view import button, button_labels
 from tests.synthetic import photo_bytes
 
 

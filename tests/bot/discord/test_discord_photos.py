@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from storage.models import Label, Prediction, User
 from tests.bot.discord.conftest import OTHER, USER, answer_recorded
-from tests.fakes.discord_api import button, button_labels, visible_text
+from tests.fakes.discord_view import button, button_labels, visible_text
 from tests.synthetic import photo_bytes
 
 CITY_NAMES = ("Cebu", "Munich", "Seoul")

@@ -9,7 +9,8 @@ from bot.discord.run import run_discord
 from storage.models import Image, Label, Prediction, User
 from tests.bot.discord.conftest import USER
 from tests.bot.telegram.conftest import USER_ID, running_bot
-from tests.fakes.discord_api import TOKEN, FakeDiscord, button, button_labels
+from tests.fakes.discord_api import TOKEN, FakeDiscord
+from tests.fakes.discord_view import button, button_labels
 from tests.synthetic import photo_bytes
 
 

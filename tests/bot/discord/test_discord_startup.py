@@ -11,7 +11,8 @@ from bot.discord.errors import DiscordStartError, MissingIntent
 from bot.discord.run import run_discord
 from storage.models import Label
 from tests.bot.discord.conftest import ADMIN, ADMIN_ROLE, USER, answer_recorded, running_discord, slash
-from tests.fakes.discord_api import TOKEN, button
+from tests.fakes.discord_api import TOKEN
+from tests.fakes.discord_view import button
 from tests.synthetic import photo_bytes
 
 PORTAL_HINT = "Privileged Gateway Intents → MESSAGE CONTENT INTENT"
