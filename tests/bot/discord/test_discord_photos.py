@@ -104,3 +104,24 @@ async def test_images_in_a_direct_message_are_answered(discord_bot):
     posted = await fake.post(USER, files=(("dm.jpg", photo_bytes("Munich", 7), "image/jpeg"),), in_dm=True)
     answers = await fake.wait_for_replies(1, channel_id=int(posted["channel_id"]))
     assert "model v1" in visible_text(answers[0])
+
+
+async def test_photo_with_text_that_is_no_city_is_ranked_with_a_note(discord_bot):
+    """"look at this!" with a photo teaches nothing: the photo is ranked, and a note lists the cities I know."""
+    fake = discord_bot.fake
+    await fake.post(USER, "look at this!", files=(("x.jpg", photo_bytes("Cebu", 8), "image/jpeg"),))
+    answer = (await fake.wait_for_replies(1))[0]["content"]
+    assert "model v1" in answer and "I don't know a city called 'look at this!'" in answer and "Cebu, Munich, Seoul" in answer
+    assert _labels(discord_bot.store) == []
+
+
+async def test_plain_text_gets_a_pointer_in_a_dm_and_silence_in_a_server(discord_bot):
+    """In a DM, text that is no reply gets "Send me a photo…"; in a server channel the bot does not chime in."""
+    fake = discord_bot.fake
+    await fake.post(USER, "hello bot")
+    dm = await fake.post(USER, "hello bot", in_dm=True)
+    pointer = (await fake.wait_for_replies(1, channel_id=int(dm["channel_id"])))[0]
+    assert pointer["content"].startswith("Send me a photo of a city")
+    await fake.post(USER, files=(("x.jpg", photo_bytes("Cebu", 9), "image/jpeg"),))
+    first = (await fake.wait_for_replies(1))[0]
+    assert "model v1" in first["content"]  # the server's first bot message is the photo's answer
