@@ -1,0 +1,108 @@
+"""Many users at once through the web API: 32 clients × 20 photos, versus the same photos sent one at a time.
+
+Run: .venv/bin/python bench/load.py [--clients 32] [--per-client 20]
+`citybot web` runs as a subprocess with the bench model live. Photos are chat-sized JPEGs (Telegram sends at most
+1280 px; up to 1600×1200 here), each made unique with a JPEG comment so every request stores a new photo.
+Three runs, each on a fresh server: one at a time; concurrent with micro-batching (the default); concurrent with
+BATCH_MAX_SIZE=0 (every request runs the model on its own thread). Any non-200 answer counts as an error.
+"""
+
+import argparse
+import asyncio
+import struct
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from common import bench_photos, cpu_note, percentile
+from model import bench_model
+from serving import CLASSIFY_PATH, citybot_command, first_answer, free_port, live_data_dir, server_env, start, stop
+
+CHAT_SIZES = ("1600x1200", "1280x720", "320x240")
+
+
+def unique_jpeg(data: bytes, tag: str) -> bytes:
+    """The same picture with a JPEG comment (COM segment) after the start marker: new bytes, same pixels."""
+    comment = tag.encode()
+    return data[:2] + b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment + data[2:]
+
+
+def workload(clients: int, per_client: int, run: str) -> list[list[bytes]]:
+    """Each client's photos, all distinct."""
+    base = [data for _, name, data in bench_photos() if name.split("-")[2] in CHAT_SIZES and name.endswith("jpeg")]
+    return [[unique_jpeg(base[(client * 7 + index) % len(base)], f"{run}-{client}-{index}") for index in range(per_client)]
+            for client in range(clients)]
+
+
+async def _client(http: httpx.AsyncClient, url: str, photos: list[bytes], latencies: list[float], statuses: list[int]) -> None:
+    for data in photos:
+        start_time = time.perf_counter()
+        try:
+            response = await http.post(url, files={"file": ("photo.jpg", data, "image/jpeg")})
+            statuses.append(response.status_code)
+        except httpx.HTTPError:
+            statuses.append(0)
+        latencies.append(time.perf_counter() - start_time)
+
+
+async def drive(url: str, per_client_photos: list[list[bytes]], concurrent: bool) -> dict:
+    """Send every photo (clients in parallel, or all one at a time); latencies, statuses and wall time."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    limits = httpx.Limits(max_connections=len(per_client_photos))
+    async with httpx.AsyncClient(timeout=300, limits=limits) as http:
+        begin = time.perf_counter()
+        if concurrent:
+            await asyncio.gather(*(_client(http, url, photos, latencies, statuses) for photos in per_client_photos))
+        else:
+            await _client(http, url, [data for photos in per_client_photos for data in photos], latencies, statuses)
+        wall = time.perf_counter() - begin
+    return {"wall": wall, "latencies": latencies, "errors": sum(status != 200 for status in statuses), "count": len(statuses)}
+
+
+def run_once(root: Path, version_dir: Path, photos: list[list[bytes]], concurrent: bool, **settings: str) -> dict:
+    """A fresh `citybot web` with the bench model live, driven once."""
+    root.mkdir()
+    data_dir = live_data_dir(root, version_dir)
+    port = free_port()
+    process = start(citybot_command("web"), server_env(data_dir, port, **settings), root)
+    try:
+        first_answer(process, f"http://127.0.0.1:{port}", unique_jpeg(photos[0][0], "warm-up"), time.perf_counter())
+        return asyncio.run(drive(f"http://127.0.0.1:{port}{CLASSIFY_PATH}", photos, concurrent))
+    finally:
+        stop(process)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--per-client", type=int, default=20)
+    args = parser.parse_args()
+    _, version_dir = bench_model()
+    runs = {
+        "one at a time": (False, {}),
+        f"{args.clients} clients, batched": (True, {}),
+        f"{args.clients} clients, no batcher": (True, {"BATCH_MAX_SIZE": "0"}),
+    }
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="citybot-load-") as temporary:
+        for index, (label, (concurrent, settings)) in enumerate(runs.items()):
+            photos = workload(args.clients, args.per_client, f"run{index}")
+            results[label] = run_once(Path(temporary) / f"run{index}", version_dir, photos, concurrent, **settings)
+
+    total = args.clients * args.per_client
+    print(f"bench/load.py: {args.clients} clients × {args.per_client} photos = {total} uploads "
+          f"(chat-sized JPEGs, each stored), `citybot web`, {cpu_note()}")
+    print(f"{'run':28s} {'wall s':>7s} {'photos/s':>9s} {'ratio':>6s} {'p50 ms':>7s} {'p95 ms':>7s} {'errors':>6s}")
+    baseline = total / results["one at a time"]["wall"]
+    for label, result in results.items():
+        throughput = result["count"] / result["wall"]
+        print(f"{label:28s} {result['wall']:7.1f} {throughput:9.1f} {throughput / baseline:5.2f}× "
+              f"{percentile(result['latencies'], 50) * 1000:7.0f} {percentile(result['latencies'], 95) * 1000:7.0f} "
+              f"{result['errors']:6d}")
+
+
+if __name__ == "__main__":
+    main()
