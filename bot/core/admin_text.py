@@ -45,6 +45,9 @@ def format_status(status: StatusReport, max_length: int = TELEGRAM_TEXT_LIMIT) -
     lines.append("Labelled examples: " + (", ".join(f"{c} {n}" for c, n in sorted(status.counts.items())) or "none"))
     lines.append(f"Photos waiting for a label: {status.pending}")
     for run in status.runs:
+        if not run.finished:
+            lines.append(format_progress(run))  # the queue: what is running now and how far it got
+            continue
         verdict = run.outcome or run.error or ""
         lines.append(f"Run {run.run_id}: {run.status} {verdict}".rstrip())
     return _fit("\n".join(lines), max_length)
