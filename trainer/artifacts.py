@@ -13,9 +13,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from trainer.meta import META_FILE, META_FORMAT, ONNX_FILE, WEIGHTS_FILE
+from trainer.meta import META_FILE, META_FORMAT, ONNX_FILE, TEMP_PREFIX, WEIGHTS_FILE
 
-TEMP_PREFIX = ".incoming-"
 ONNX_OPSET = 17
 
 
@@ -122,13 +121,3 @@ def publish(staged: StagedVersion) -> Path:
 def discard(staged: StagedVersion) -> None:
     """Remove an unpublished temp dir (after a failure)."""
     shutil.rmtree(staged.temp_dir, ignore_errors=True)
-
-
-def remove_stale_temp_dirs(models_dir: Path) -> list[Path]:
-    """Delete temp dirs left by a run that was killed; call only while holding the training lock."""
-    removed = []
-    if models_dir.is_dir():
-        for path in models_dir.glob(f"{TEMP_PREFIX}*"):
-            shutil.rmtree(path, ignore_errors=True)
-            removed.append(path)
-    return removed

@@ -19,7 +19,8 @@ class TrainConfig:
     promotion_margin: float = 0.0  # how much worse than live a candidate may be and still go live
     resize_method: str = "crop"  # fastai's default: centre crop at validation, random crop position in training
     seed: int = 42  # same data, same config -> the same model
-    lr_find_iterations: int = 60  # enough points for a clear valley; stops early when the loss soars
+    lr_find_iterations: int = 100  # fastai's default, for the head (cheap on cached features); stops when the loss soars
+    lr_find_unfrozen_iterations: int = 20  # only lo is read from it: 5 decades below/around the frozen rate
     cache_features: bool = True  # train the frozen head on the body's features computed once (issue 7)
     threads: int = 0  # torch intra-op threads; 0 lets torch use every core
 

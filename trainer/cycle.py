@@ -9,11 +9,13 @@ import trainer.fastai_import  # noqa: F401  (quiet fastai import first)
 from fastai.callback.schedule import minimum, valley
 from fastai.learner import Learner
 from trainer.config import TrainConfig
-from trainer.progress import Progress
+from trainer.features import head_learner
+from trainer.progress import Progress, ProgressCallback
 
 log = logging.getLogger(__name__)
 
 HEAD_TO_BODY_RATE = 10  # hi = frozen rate / 10: the pretrained body moves gently (the course says 5-10)
+LO_SPAN = 1000  # discriminative rates span at most three orders of magnitude
 FALLBACK_LR = 1e-3  # used if lr_find gives no usable suggestion (e.g. the loss never fell)
 
 
@@ -36,10 +38,10 @@ class CycleResult:
     epochs: list[dict[str, Any]] = field(default_factory=list)  # one row per epoch: stage, losses, accuracy
 
 
-def find_lr(learn: Learner, config: TrainConfig, progress: Progress, stage: str) -> LrCurve:
-    """Run fastai's lr_find (stops early once the loss soars) and keep its curve."""
-    progress.stage(stage, iterations=config.lr_find_iterations)
-    suggested = learn.lr_find(num_it=config.lr_find_iterations, show_plot=False, suggest_funcs=(valley, minimum))
+def find_lr(learn: Learner, progress: Progress, stage: str, iterations: int, start: float = 1e-7, end: float = 10) -> LrCurve:
+    """Run fastai's lr_find from `start` to `end` (it stops early once the loss soars) and keep its curve."""
+    progress.stage(stage, iterations=iterations)
+    suggested = learn.lr_find(start_lr=start, end_lr=end, num_it=iterations, show_plot=False, suggest_funcs=(valley, minimum))
     curve = LrCurve(
         lrs=[float(lr) for lr in learn.recorder.lrs],
         losses=[float(loss) for loss in learn.recorder.losses],
@@ -55,10 +57,14 @@ def usable(lr: float) -> bool:
 
 
 def unfrozen_rates(frozen_lr: float, minimum_lr: float) -> tuple[float, float]:
-    """(lo, hi): hi is the frozen rate / 10; lo is lr_find's minimum (already /10), kept at least 10x below hi."""
+    """(lo, hi): hi is the frozen rate / 10; lo is lr_find's minimum (already /10), within 10x-1000x below hi.
+
+    After a good frozen stage the loss is near zero and the unfrozen curve is mostly noise, so its minimum can
+    land at the very first point; the bounds keep the early layers learning without outrunning the head.
+    """
     hi = frozen_lr / HEAD_TO_BODY_RATE
     lo = minimum_lr if usable(minimum_lr) else hi / 100
-    return (min(lo, hi / 10), hi)
+    return (min(max(lo, hi / LO_SPAN), hi / 10), hi)
 
 
 def record_epochs(learn: Learner, stage: str, result: CycleResult) -> None:
@@ -69,14 +75,20 @@ def record_epochs(learn: Learner, stage: str, result: CycleResult) -> None:
 
 
 def fit_frozen(learn: Learner, config: TrainConfig, progress: Progress, result: CycleResult) -> None:
-    """lr_find and fit_one_cycle of the head with the body frozen (fastai's loop over the images)."""
+    """lr_find and fit_one_cycle of the head with the body frozen: on cached features, or fastai's loop over images."""
     learn.freeze()
-    curve = find_lr(learn, config, progress, "lr_find_frozen")
+    if config.cache_features:
+        progress.stage("features")
+        trainee = head_learner(learn, config.batch_size)
+        trainee.add_cb(ProgressCallback(progress))
+    else:
+        trainee = learn
+    curve = find_lr(trainee, progress, "lr_find_frozen", config.lr_find_iterations)
     result.lr_finds["frozen"] = curve
     result.frozen_lr = curve.suggestions["valley"] if usable(curve.suggestions["valley"]) else FALLBACK_LR
     progress.stage("frozen", epoch=0, total=config.frozen_epochs, lr=result.frozen_lr)
-    learn.fit_one_cycle(config.frozen_epochs, result.frozen_lr)
-    record_epochs(learn, "frozen", result)
+    trainee.fit_one_cycle(config.frozen_epochs, result.frozen_lr)
+    record_epochs(trainee, "frozen", result)
 
 
 def fit_unfrozen(learn: Learner, config: TrainConfig, progress: Progress, result: CycleResult) -> None:
@@ -84,7 +96,9 @@ def fit_unfrozen(learn: Learner, config: TrainConfig, progress: Progress, result
     if config.unfrozen_epochs == 0:
         return
     learn.unfreeze()
-    curve = find_lr(learn, config, progress, "lr_find_unfrozen")
+    # lo must end up at least 100x below the frozen rate; the points far above it are never used.
+    frozen_lr = result.frozen_lr
+    curve = find_lr(learn, progress, "lr_find_unfrozen", config.lr_find_unfrozen_iterations, frozen_lr / 1e4, frozen_lr * 10)
     result.lr_finds["unfrozen"] = curve
     result.unfrozen_lrs = unfrozen_rates(result.frozen_lr, curve.suggestions["minimum"])
     lo, hi = result.unfrozen_lrs

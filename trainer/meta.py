@@ -1,11 +1,14 @@
 """The files of a model version directory and its `meta.json`, readable without torch."""
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 from trainer.errors import ModelLoadError
 
+MODELS_DIR = "models"  # under DATA_DIR; ModelVersion.artifact_path is "models/<version>"
+TEMP_PREFIX = ".incoming-"  # a version being written; never a version directory
 META_FILE = "meta.json"
 ONNX_FILE = "model.onnx"
 WEIGHTS_FILE = "weights.npz"  # the state dict as plain numpy arrays: no pickle anywhere
@@ -32,3 +35,13 @@ def read_meta(version_dir: Path) -> dict[str, Any]:
     if len(meta["classes"]) < 2 or len(set(meta["classes"])) != len(meta["classes"]):
         raise ModelLoadError(f"{path}: classes must be at least two distinct names, got {meta['classes']!r}")
     return meta
+
+
+def remove_stale_temp_dirs(models_dir: Path) -> list[Path]:
+    """Delete temp dirs left by a run that was killed; call only while holding the training lock."""
+    removed = []
+    if Path(models_dir).is_dir():
+        for path in Path(models_dir).glob(f"{TEMP_PREFIX}*"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed

@@ -20,7 +20,7 @@ from storage.store import LabelStore, open_store
 from storage.versions import add_version, finish_run, get_version, live_version, promote, reject, set_progress
 from trainer.archs import get_architecture
 from trainer.artifacts import (
-    StagedVersion, discard, inference_meta, publish, remove_stale_temp_dirs, stage_version, write_meta, write_model_files,
+    StagedVersion, discard, inference_meta, publish, stage_version, write_meta, write_model_files,
 )
 from trainer.config import TrainConfig
 from trainer.cycle import CycleResult, train_cycle
@@ -28,14 +28,13 @@ from trainer.dataset import Dataset, build_dataset
 from trainer.evaluate import Evaluation, evaluate
 from trainer.gate import Decision, decide, self_test
 from trainer.learner import NORMALIZE_STATS, build_dataloaders, build_learner
-from trainer.meta import ONNX_FILE, REPORT_DIR
+from trainer.meta import MODELS_DIR, ONNX_FILE, REPORT_DIR, remove_stale_temp_dirs
 from trainer.predictor import Predictor
 from trainer.progress import Progress, ProgressCallback, ProgressHook
 from trainer.report import write_plots, write_summary
 
 log = logging.getLogger(__name__)
 
-MODELS_DIR = "models"
 LIBRARIES = ("torch", "torchvision", "fastai", "onnx", "onnxruntime", "numpy", "pillow")
 
 
@@ -99,6 +98,7 @@ def execute_run(
     store = open_store(database_url, data_dir)
     progress = Progress(database_progress(store, run_id, on_progress))
     attempt = Attempt()
+    threads = torch.get_num_threads()
     try:
         remove_stale_temp_dirs(data_dir / MODELS_DIR)
         return _train_and_judge(store, data_dir, config, run_id, progress, callbacks, attempt)
@@ -109,6 +109,7 @@ def execute_run(
         _record_failure(store, run_id, error)
         raise
     finally:
+        torch.set_num_threads(threads)
         store.close()
 
 

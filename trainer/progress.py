@@ -62,7 +62,7 @@ class ProgressCallback(Callback):
     def after_batch(self) -> None:
         """Training batch done: its position and the smoothed loss."""
         if self.training:
-            self.progress.update(batch=self.iter + 1, batches=self.n_iter, loss=float(self.smooth_loss))
+            self.progress.update(batch=self.iter + 1, batches=self.n_iter, step=self.train_iter, loss=float(self.smooth_loss))
 
     def after_epoch(self) -> None:
         """Epoch done: train/valid loss and accuracy from the Recorder (only for fits; lr_find's passes are not epochs)."""
