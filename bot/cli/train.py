@@ -6,6 +6,7 @@ from typing import Any, Optional
 
 from tqdm import tqdm
 
+from bot.cli.common import store_from
 from bot.settings import Settings
 from storage.errors import StorageError
 from trainer.config import TrainConfig
@@ -78,7 +79,7 @@ class TerminalProgress:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Train in this process (or in the background) and say what became of the candidate."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    store_from(settings).close()  # migrated, with the configured cities, before the trainer reads it
     config = config_from(settings, args)
     url = settings.effective_database_url
     if args.background:
