@@ -9,24 +9,17 @@ BATCH_MAX_SIZE=0 (every request runs the model on its own thread). Any non-200 a
 
 import argparse
 import asyncio
-import struct
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
-from common import bench_photos, cpu_note, percentile
+from common import bench_photos, cpu_note, percentile, unique_jpeg
 from model import bench_model
 from serving import CLASSIFY_PATH, citybot_command, first_answer, free_port, live_data_dir, server_env, start, stop
 
 CHAT_SIZES = ("1600x1200", "1280x720", "320x240")
-
-
-def unique_jpeg(data: bytes, tag: str) -> bytes:
-    """The same picture with a JPEG comment (COM segment) after the start marker: new bytes, same pixels."""
-    comment = tag.encode()
-    return data[:2] + b"\xff\xfe" + struct.pack(">H", len(comment) + 2) + comment + data[2:]
 
 
 def workload(clients: int, per_client: int, run: str) -> list[list[bytes]]:
