@@ -133,14 +133,12 @@ def _start_scheduler(settings: Settings):
     """The nightly/threshold retrain jobs from trainer.schedule, on an AsyncIOScheduler in this loop."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-    try:
-        from trainer.schedule import install_jobs
-    except ImportError:
-        log.warning("trainer.schedule is not available: no scheduled retraining")
-        return None
+    from trainer.schedule import install_jobs  # request_training only: the jobs start a child process
+
     scheduler = AsyncIOScheduler(timezone="UTC")
-    install_jobs(scheduler, settings)
+    jobs = install_jobs(scheduler, settings)
     scheduler.start()
+    log.info("scheduler: %s", "; ".join(f"{job.name} (next {job.next_run_time:%Y-%m-%d %H:%M %Z})" for job in jobs))
     return scheduler
 
 

@@ -45,7 +45,7 @@ async def _wait_http(url: str, process, timeout: float = 30.0) -> httpx.Response
 
 
 async def test_serve_runs_bot_and_web_without_torch_and_stops_on_sigterm(tmp_path: Path, trained_version: Path):
-    """A photo sent through Telegram is answered by the live model, /api/health answers, SIGTERM stops it; torch never loaded."""
+    """Telegram answers a photo with the live model, /api/health answers, retrain jobs are scheduled, SIGTERM stops it; no torch."""
     data_dir = tmp_path / "data"
     database_url = f"sqlite:///{tmp_path / 'citybot.sqlite3'}"
     store = open_store(database_url, data_dir, ("Cebu", "Munich", "Seoul"))
@@ -84,4 +84,5 @@ async def test_serve_runs_bot_and_web_without_torch_and_stops_on_sigterm(tmp_pat
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert "HEAVY []" in stdout.decode()
     assert TOKEN not in stderr.decode() and TOKEN not in stdout.decode()  # even at DEBUG
+    assert "scheduler: nightly retrain (next " in stderr.decode() and "retrain on new labels (next " in stderr.decode()
     assert "citybot serve stopped" in stderr.decode()
