@@ -12,6 +12,7 @@ from bot.core.batcher import MicroBatcher
 from storage.imageio import load_rgb
 from tests.synthetic import make_city_photo, photo_bytes
 from trainer.predictor import DRAFT_FACTOR, Predictor
+from trainer.preprocess import resize_for_model, to_input_array
 
 
 def _jpeg(city: str, seed: int, size: tuple[int, int], orientation: int = 1) -> bytes:
@@ -60,6 +61,17 @@ def test_small_photos_are_decoded_exactly_as_for_training(predictor):
     assert np.array_equal(np.asarray(predictor.decode(data)), np.asarray(load_rgb(data)))
     png = photo_bytes("Seoul", 3, size=(900, 700), fmt="PNG")
     assert np.array_equal(np.asarray(predictor.decode(png)), np.asarray(load_rgb(png)))
+
+
+def test_input_array_is_the_plain_normalisation_bit_for_bit():
+    """The copy-free NCHW batch equals (pixels / 255 - mean) / std in float32, transposed, exactly."""
+    images = [make_city_photo(city, 4, (130, 97)) for city in ("Cebu", "Munich", "Seoul")]
+    mean, std = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+    plain = np.stack([np.asarray(resize_for_model(image, 64, "crop"), dtype=np.float32) for image in images])
+    plain = ((plain / np.float32(255) - np.asarray(mean, np.float32)) / np.asarray(std, np.float32)).transpose(0, 3, 1, 2)
+    batch = to_input_array(images, 64, "crop", mean, std)
+    assert batch.dtype == np.float32 and batch.flags["C_CONTIGUOUS"]
+    assert np.array_equal(batch, plain)
 
 
 def test_session_uses_the_usable_cores_without_spinning(predictor, tiny_trained):
