@@ -2,11 +2,12 @@
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+STARTUP_LOCK_KEY = 0x43425354  # "CBST": PostgreSQL advisory lock held while a process migrates and seeds cities
 
 
 def make_engine(url: str, read_only: bool = False) -> Engine:
@@ -45,6 +46,13 @@ def _begin_immediate(connection) -> None:
 def _begin_deferred(connection) -> None:
     # A snapshot for the whole read; WAL lets writers carry on meanwhile.
     connection.exec_driver_sql("BEGIN")
+
+
+def hold_startup_lock(target: Connection | Session) -> None:
+    """Until this transaction ends, be the only process migrating or seeding (SQLite: BEGIN IMMEDIATE already is)."""
+    bind = target.get_bind() if isinstance(target, Session) else target
+    if bind.dialect.name == "postgresql":
+        target.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": STARTUP_LOCK_KEY})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -6,6 +6,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
 
+from storage.db import hold_startup_lock
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
@@ -18,6 +20,7 @@ def alembic_config(connection=None) -> Config:
 
 
 def upgrade_to_head(engine: Engine) -> None:
-    """Bring the database to the newest schema."""
+    """Bring the database to the newest schema; processes starting together take turns."""
     with engine.begin() as connection:
+        hold_startup_lock(connection)  # two first starts on PostgreSQL would both CREATE TABLE otherwise
         command.upgrade(alembic_config(connection), "head")

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.cities import ensure_cities
-from storage.db import make_engine, make_sessionmaker
+from storage.db import hold_startup_lock, make_engine, make_sessionmaker
 from storage.files import ImageFiles
 from storage.migrate import upgrade_to_head
 
@@ -54,5 +54,6 @@ def open_store(database_url: str, data_dir: Path, initial_cities: Iterable[str] 
     cities = list(initial_cities)
     if cities:
         with store.transaction() as session:
+            hold_startup_lock(session)  # otherwise two first starts both insert the same cities
             ensure_cities(session, cities)
     return store
