@@ -3,6 +3,7 @@
 from typing import Optional
 
 from sqlalchemy import Numeric, Row, Select, and_, case, cast, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import LABEL_KINDS, City, Image, Label, Prediction, User
@@ -21,18 +22,24 @@ def set_label(
     """Record (or change) `user`'s answer for `image`; `city=None` means "none of these"."""
     if kind not in LABEL_KINDS:  # a misspelt kind would silently drop out of the "new labels" counts
         raise ValueError(f"unknown label kind {kind!r}; expected one of {', '.join(LABEL_KINDS)}")
-    label = session.scalars(
-        select(Label).where(Label.image_id == image.id, Label.user_id == user.id)
-    ).one_or_none()
+    label = _find_label(session, image, user)
     if label is None:
-        label = Label(image_id=image.id, user_id=user.id)
-        session.add(label)
+        label = Label(image_id=image.id, user_id=user.id, city_id=city.id if city is not None else None, kind=kind)
+        try:
+            with session.begin_nested():
+                session.add(label)
+        except IntegrityError:  # the same person's other tap was stored a moment ago: update that one
+            label = _find_label(session, image, user)
     label.city_id = city.id if city is not None else None
     label.kind = kind
     label.prediction_id = prediction.id if prediction is not None else None
     label.model_version = prediction.model_version if prediction is not None else None
     session.flush()
     return label
+
+
+def _find_label(session: Session, image: Image, user: User) -> Optional[Label]:
+    return session.scalars(select(Label).where(Label.image_id == image.id, Label.user_id == user.id)).one_or_none()
 
 
 def effective_labels_query() -> Select:

@@ -3,6 +3,7 @@
 from typing import Optional
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage.models import User
@@ -17,17 +18,24 @@ def get_or_create_user(
 ) -> User:
     """The user with this platform id, created on first sight; `is_admin`, when given, is kept in sync."""
     key = str(external_id)
-    user = session.scalars(select(User).where(User.platform == platform, User.external_id == key)).one_or_none()
+    user = _find_user(session, platform, key)
     if user is None:
         user = User(platform=platform, external_id=key, display_name=display_name, is_admin=bool(is_admin))
-        session.add(user)
-        session.flush()
-        return user
+        try:
+            with session.begin_nested():
+                session.add(user)
+            return user
+        except IntegrityError:  # their other message created them a moment ago
+            user = _find_user(session, platform, key)
     if display_name and user.display_name != display_name:
         user.display_name = display_name
     if is_admin is not None and user.is_admin != is_admin:
         user.is_admin = is_admin
     return user
+
+
+def _find_user(session: Session, platform: str, key: str) -> Optional[User]:
+    return session.scalars(select(User).where(User.platform == platform, User.external_id == key)).one_or_none()
 
 
 def system_user(session: Session, source: str) -> User:

@@ -1,5 +1,7 @@
 """Constraints a user relies on: one row per photo, one label per person per photo, one prediction per message."""
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -8,6 +10,7 @@ from storage.cities import get_city
 from storage.labels import set_label
 from storage.models import Image, Label, Prediction, User
 from storage.predictions import find_prediction_by_reply, record_prediction
+from storage.store import open_store
 from storage.users import get_or_create_user, system_user
 
 
@@ -85,3 +88,50 @@ def test_unknown_label_kind_is_refused(any_store):
         user = get_or_create_user(session, "telegram", 7)
         with pytest.raises(ValueError, match="unknown label kind 'corection'"):
             set_label(session, image, user, get_city(session, "Cebu"), "corection")
+
+
+def race(database_url, tmp_path, work) -> dict:
+    """Run `work(session, who)` in two stores at once: 'first' holds its transaction open while 'second' starts."""
+    stores = {who: open_store(database_url, tmp_path) for who in ("first", "second")}
+    outcome = {}
+
+    def second() -> None:
+        with stores["second"].transaction() as session:
+            outcome["second"] = work(session, "second")
+
+    try:
+        with stores["first"].transaction() as session:
+            outcome["first"] = work(session, "first")
+            worker = threading.Thread(target=second)
+            worker.start()
+            worker.join(0.5)  # it waits on our lock (SQLite) or our uncommitted unique key (PostgreSQL)
+        worker.join(30)
+    finally:
+        for store in stores.values():
+            store.close()
+    return outcome
+
+
+def test_same_new_user_twice_at_once(database_url, tmp_path):
+    """A new person's photo and button tap handled at the same moment create one user, no error."""
+    outcome = race(database_url, tmp_path, lambda session, who: get_or_create_user(session, "telegram", 99, display_name=who).id)
+    assert outcome["first"] == outcome["second"]
+
+
+def test_double_tap_stores_one_label(database_url, tmp_path):
+    """Two taps of one person on the same photo at the same moment leave one label: the later answer."""
+    with open_store(database_url, tmp_path, ["Cebu", "Munich", "Seoul"]).transaction() as session:
+        image_id = make_image(session).id
+        get_or_create_user(session, "telegram", 5)
+
+    def tap(session, who):
+        city = get_city(session, "Cebu" if who == "first" else "Seoul")
+        user = get_or_create_user(session, "telegram", 5)
+        return set_label(session, session.get(Image, image_id), user, city, "correction").id
+
+    outcome = race(database_url, tmp_path, tap)
+    assert outcome["first"] == outcome["second"]
+    store = open_store(database_url, tmp_path)
+    with store.read() as session:
+        assert [label.city.name for label in session.scalars(select(Label))] == ["Seoul"]
+    store.close()
