@@ -32,9 +32,9 @@ def large_photos() -> list[bytes]:
 
 
 @pytest.fixture(scope="module")
-def predictor(tiny_trained) -> Predictor:
-    """The tiny trained model loaded once for this module."""
-    return Predictor.load(tiny_trained.version_dir)
+def predictor(trained_version) -> Predictor:
+    """The session's tiny trained model (64 px), loaded once for this module."""
+    return Predictor.load(trained_version)
 
 
 def test_large_jpegs_are_decoded_small_but_never_below_twice_the_model_input(predictor, large_photos):
@@ -74,12 +74,12 @@ def test_input_array_is_the_plain_normalisation_bit_for_bit():
     assert np.array_equal(batch, plain)
 
 
-def test_session_uses_the_usable_cores_without_spinning(predictor, tiny_trained):
+def test_session_uses_the_usable_cores_without_spinning(predictor, trained_version):
     """ONNX Runtime runs on as many threads as cores this process may use, and idle threads sleep."""
     options = predictor.session.get_session_options()
     assert options.intra_op_num_threads == len(os.sched_getaffinity(0))
     assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
-    assert Predictor.load(tiny_trained.version_dir, threads=1).session.get_session_options().intra_op_num_threads == 1
+    assert Predictor.load(trained_version, threads=1).session.get_session_options().intra_op_num_threads == 1
 
 
 def test_batched_serving_answers_each_photo_as_predict_does(predictor):
