@@ -1,10 +1,11 @@
-"""Many users at once through the web API: 32 clients × 20 photos, versus the same photos sent one at a time.
+"""Many users at once through the web API and Telegram: 32 clients × 20 photos, versus the same photos one at a time.
 
-Run: .venv/bin/python bench/load.py [--clients 32] [--per-client 20]
+Run: .venv/bin/python bench/load.py [--clients 32] [--per-client 20] [--no-telegram]
 `citybot web` runs as a subprocess with the bench model live. Photos are chat-sized JPEGs (Telegram sends at most
 1280 px; up to 1600×1200 here), each made unique with a JPEG comment so every request stores a new photo.
 Three runs, each on a fresh server: one at a time; concurrent with micro-batching (the default); concurrent with
 BATCH_MAX_SIZE=0 (every request runs the model on its own thread). Any non-200 answer counts as an error.
+Then the same through Telegram (bench/telegram_load.py): one user at a time, and 32 users at once.
 """
 
 import argparse
@@ -68,28 +69,49 @@ def run_once(root: Path, version_dir: Path, photos: list[list[bytes]], concurren
         stop(process)
 
 
+def run_telegram(root: Path, version_dir: Path, photos: list[list[bytes]], concurrent: bool) -> dict:
+    """A fresh `citybot serve` polling the fake Bot API, driven once."""
+    from telegram_load import drive_telegram
+
+    root.mkdir()
+    return asyncio.run(drive_telegram(root, live_data_dir(root, version_dir), photos, concurrent))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--per-client", type=int, default=20)
+    parser.add_argument("--no-telegram", action="store_true", help="skip the runs through the fake Telegram Bot API")
     args = parser.parse_args()
     _, version_dir = bench_model()
-    runs = {
+    clients = f"{args.clients} clients"
+    web_runs = {
         "one at a time": (False, {}),
-        f"{args.clients} clients, batched": (True, {}),
-        f"{args.clients} clients, no batcher": (True, {"BATCH_MAX_SIZE": "0"}),
+        f"{clients}, batched": (True, {}),
+        f"{clients}, no batcher": (True, {"BATCH_MAX_SIZE": "0"}),
     }
-    results = {}
+    web, telegram = {}, {}
     with tempfile.TemporaryDirectory(prefix="citybot-load-") as temporary:
-        for index, (label, (concurrent, settings)) in enumerate(runs.items()):
-            photos = workload(args.clients, args.per_client, f"run{index}")
-            results[label] = run_once(Path(temporary) / f"run{index}", version_dir, photos, concurrent, **settings)
+        for index, (label, (concurrent, settings)) in enumerate(web_runs.items()):
+            photos = workload(args.clients, args.per_client, f"web{index}")
+            web[label] = run_once(Path(temporary) / f"web{index}", version_dir, photos, concurrent, **settings)
+        if not args.no_telegram:
+            for index, (label, concurrent) in enumerate({"one at a time": False, f"{clients}, batched": True}.items()):
+                photos = workload(args.clients, args.per_client, f"telegram{index}")
+                telegram[label] = run_telegram(Path(temporary) / f"telegram{index}", version_dir, photos, concurrent)
 
     total = args.clients * args.per_client
-    print(f"bench/load.py: {args.clients} clients × {args.per_client} photos = {total} uploads "
-          f"(chat-sized JPEGs, each stored), `citybot web`, {cpu_note()}")
+    print(f"bench/load.py: {args.clients} clients × {args.per_client} photos = {total} photos "
+          f"(chat-sized JPEGs, each stored), {cpu_note()}")
+    _table("web API (`citybot web`, POST /api/classify)", web)
+    if telegram:
+        _table("Telegram (`citybot serve` long-polling the fake Bot API; latency = update queued → reply received)", telegram)
+
+
+def _table(title: str, results: dict[str, dict]) -> None:
+    print(f"\n{title}")
     print(f"{'run':28s} {'wall s':>7s} {'photos/s':>9s} {'ratio':>6s} {'p50 ms':>7s} {'p95 ms':>7s} {'errors':>6s}")
-    baseline = total / results["one at a time"]["wall"]
+    baseline = results["one at a time"]["count"] / results["one at a time"]["wall"]
     for label, result in results.items():
         throughput = result["count"] / result["wall"]
         print(f"{label:28s} {result['wall']:7.1f} {throughput:9.1f} {throughput / baseline:5.2f}× "
