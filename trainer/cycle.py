@@ -5,6 +5,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
+
 import trainer.fastai_import  # noqa: F401  (quiet fastai import first)
 from fastai.callback.schedule import minimum, valley
 from fastai.learner import Learner
@@ -16,7 +18,8 @@ log = logging.getLogger(__name__)
 
 HEAD_TO_BODY_RATE = 10  # hi = frozen rate / 10: the pretrained body moves gently (the course says 5-10)
 LO_SPAN = 1000  # discriminative rates span at most three orders of magnitude
-FALLBACK_LR = 1e-3  # used if lr_find gives no usable suggestion (e.g. the loss never fell)
+FALLBACK_LR = 1e-3
+MIN_SUGGESTION_POINTS = 4  # used if lr_find gives no usable suggestion (e.g. the loss never fell)
 
 
 @dataclass
@@ -41,14 +44,30 @@ class CycleResult:
 def find_lr(learn: Learner, progress: Progress, stage: str, iterations: int, start: float = 1e-7, end: float = 10) -> LrCurve:
     """Run fastai's lr_find from `start` to `end` (it stops early once the loss soars) and keep its curve."""
     progress.stage(stage, iterations=iterations)
-    suggested = learn.lr_find(start_lr=start, end_lr=end, num_it=iterations, show_plot=False, suggest_funcs=(valley, minimum))
-    curve = LrCurve(
-        lrs=[float(lr) for lr in learn.recorder.lrs],
-        losses=[float(loss) for loss in learn.recorder.losses],
-        suggestions={"valley": float(suggested.valley), "minimum": float(suggested.minimum)},
-    )
+    learn.lr_find(start_lr=start, end_lr=end, num_it=iterations, show_plot=False, suggest_funcs=None)
+    lrs = [float(lr) for lr in learn.recorder.lrs]
+    losses = [float(loss) for loss in learn.recorder.losses]
+    curve = LrCurve(lrs=lrs, losses=losses, suggestions=suggest(lrs, losses, iterations))
     log.info("%s suggests valley=%.2e minimum=%.2e", stage, curve.suggestions["valley"], curve.suggestions["minimum"])
     return curve
+
+
+def suggest(lrs: list[float], losses: list[float], iterations: int) -> dict[str, float]:
+    """fastai's valley and minimum suggestions, also when lr_find stopped after only a few points.
+
+    fastai drops the first tenth and the last five points before suggesting, which leaves nothing (and
+    raises IndexError) when the loss soared early, as it does once the frozen stage has the loss near zero.
+    """
+    points = [(lr, loss) for lr, loss in zip(lrs, losses) if math.isfinite(loss)]
+    trimmed = points[iterations // 10:-5]
+    points = trimmed if len(trimmed) >= MIN_SUGGESTION_POINTS else points
+    if not points:
+        return {"valley": math.nan, "minimum": math.nan}
+    lr_tensor, loss_tensor = torch.tensor([lr for lr, _ in points]), torch.tensor([loss for _, loss in points])
+    lowest = minimum(lr_tensor, loss_tensor, iterations)[0]
+    steepest = valley(lr_tensor, loss_tensor, iterations)[0]
+    # On a handful of points fastai's valley can index past the valley into the soaring part; never go there.
+    return {"valley": steepest if steepest <= lowest * 10 else lowest, "minimum": lowest}
 
 
 def usable(lr: float) -> bool:
