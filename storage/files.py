@@ -1,9 +1,16 @@
 """Content-addressed image files under `DATA_DIR/images/`, written atomically."""
 
 import hashlib
+import logging
 import os
 import tempfile
+import time
 from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+TEMP_PREFIX = ".incoming-"
+STALE_TEMP_SECONDS = 3600  # a write in flight takes milliseconds; an hour-old temp file was left by a killed process
 
 
 def sha256_hex(data: bytes) -> str:
@@ -31,7 +38,7 @@ class ImageFiles:
         if final.exists():
             return final
         final.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(dir=final.parent, prefix=".incoming-")
+        handle, temp_name = tempfile.mkstemp(dir=final.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(handle, "wb") as temp:
                 temp.write(data)
@@ -43,6 +50,21 @@ class ImageFiles:
             raise
         _fsync_directory(final.parent)
         return final
+
+    def remove_stale_temp_files(self, older_than: float = STALE_TEMP_SECONDS) -> int:
+        """Delete temp files a killed writer left behind (untouched for `older_than` s); return how many."""
+        cutoff = time.time() - older_than
+        removed = 0
+        for temp in [*self.root.glob(f"{TEMP_PREFIX}*"), *self.root.glob(f"*/{TEMP_PREFIX}*")]:
+            try:
+                if temp.is_file() and temp.stat().st_mtime < cutoff:
+                    temp.unlink()
+                    removed += 1
+            except FileNotFoundError:  # another process finished or cleaned it meanwhile
+                continue
+        if removed:
+            log.info("removed %d unfinished image write(s) left in %s", removed, self.root)
+        return removed
 
     def read(self, relative: str) -> bytes:
         """The stored bytes."""

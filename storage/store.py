@@ -51,6 +51,7 @@ def open_store(database_url: str, data_dir: Path, initial_cities: Iterable[str] 
     upgrade_to_head(engine)
     read_engine = make_engine(database_url, read_only=True) if engine.dialect.name == "sqlite" else engine
     store = LabelStore(engine, ImageFiles(Path(data_dir) / "images"), read_engine)
+    store.files.remove_stale_temp_files()  # a writer killed between write and rename leaves its temp file
     cities = list(initial_cities)
     if cities:
         with store.transaction() as session:
