@@ -4,6 +4,7 @@ Everything shares one label store, one `LiveModel` (hot swap) and one `CityBot` 
 runs here: `/retrain`, the web admin and the scheduler go through `trainer.runner.request_training`,
 which starts a child process, so this process never imports torch or fastai.
 A front end without its token is skipped with a log line; the rest keeps serving.
+Every training run that finishes while it serves is announced to the admins of each front end by private message.
 """
 
 import asyncio
@@ -17,6 +18,7 @@ import uvicorn
 from bot.core.admin import Admin
 from bot.core.batcher import BatchedPredictions
 from bot.core.live_model import LiveModel
+from bot.core.run_announcer import RunAnnouncer
 from bot.core.service import CityBot
 from bot.settings import Settings
 from storage.store import LabelStore, open_store
@@ -67,15 +69,18 @@ async def serve(settings: Settings, stop: Optional[asyncio.Event] = None) -> Non
     services = build_services(settings)
     model = await asyncio.to_thread(services.live_model.current)
     log.info("model: %s", model.version if model is not None else "none live yet (cold start)")
+    announcer = RunAnnouncer(services.admin)
+    await asyncio.to_thread(announcer.remember_finished)  # runs finished before now are old news
     runners: dict[str, Awaitable[None]] = {"web": _run_web(settings, services, stop)}
-    telegram = _telegram(settings, services, stop)
+    telegram = _telegram(settings, services, stop, announcer)
     if telegram is not None:
         runners["telegram"] = telegram
     from bot.discord.run import discord_runner
 
-    discord = discord_runner(settings, services.core, services.admin, stop)  # None when DISCORD_BOT_TOKEN is unset
+    discord = discord_runner(settings, services.core, services.admin, stop, announcer)  # None when DISCORD_BOT_TOKEN is unset
     if discord is not None:
         runners["discord"] = discord
+    runners["run announcer"] = announcer.run(stop)
     scheduler = _start_scheduler(settings)
     tasks = {asyncio.create_task(runner, name=name): name for name, runner in runners.items()}
     try:
@@ -92,13 +97,14 @@ async def serve(settings: Settings, stop: Optional[asyncio.Event] = None) -> Non
         log.info("citybot serve stopped")
 
 
-def _telegram(settings: Settings, services: Services, stop: asyncio.Event) -> Optional[Awaitable[None]]:
+def _telegram(settings: Settings, services: Services, stop: asyncio.Event, announcer: RunAnnouncer) -> Optional[Awaitable[None]]:
     if not settings.telegram_bot_token:
         log.info("TELEGRAM_BOT_TOKEN is not set: the Telegram bot is off (web and scheduler keep running)")
         return None
     from bot.telegram.app import build_application
     from bot.telegram.deps import TelegramDeps
     from bot.telegram.logs import protect_token
+    from bot.telegram.progress import telegram_audience
     from bot.telegram.runner import WebhookOptions, run_telegram
 
     protect_token(settings.telegram_bot_token)
@@ -106,6 +112,7 @@ def _telegram(settings: Settings, services: Services, stop: asyncio.Event) -> Op
     application = build_application(
         settings.telegram_bot_token, deps, settings.telegram_base_url, settings.telegram_base_file_url
     )
+    announcer.add_audience(telegram_audience(application.bot, frozenset(settings.admin_ids)))
     webhook = None
     if settings.webhook_url:
         webhook = WebhookOptions(settings.webhook_url, settings.webhook_secret, settings.webhook_listen, settings.webhook_port)

@@ -17,6 +17,7 @@ from bot.core.errors import NotAuthorised, UnknownVersion
 from bot.core.live_model import LiveModel
 from bot.core.results import CityInfo
 from bot.core.users import UserRef
+from bot.core.watched_runs import WatchedRuns
 from storage.cities import add_city
 from storage.labels import effective_label_counts, unlabelled_image_count
 from storage.models import TrainingRun
@@ -99,6 +100,7 @@ class Admin:
         self.database_url = database_url
         self.train_config = train_config
         self.live_model = live_model
+        self.watched = WatchedRuns()  # runs a chat watcher already reports, and to whom
 
     def retrain(self, user: UserRef, trigger: str) -> RetrainOutcome:
         """Queue a training run in a child process; "already running (run N)" if one is under way."""

@@ -1,40 +1,48 @@
-"""Watching a training run for the admin who asked: progress now and then, then the result with its plots attached."""
+"""Discord's side of run reports: the watcher for the admin who asked, and announcements to every admin by DM."""
 
-import asyncio
-import logging
-import time
+from pathlib import Path
+from typing import Callable, Optional
 
 import discord
 
-from bot.core.admin_text import format_progress, format_run_result
-from bot.discord.deps import TEXT_LIMIT, DiscordDeps
+from bot.core.admin import RunReport
+from bot.core.admin_text import format_run_result
+from bot.core.run_announcer import Audience
+from bot.core.run_watch import start_watcher, watch_run as follow_run
+from bot.core.users import UserRef
+from bot.discord.deps import PLATFORM, TEXT_LIMIT, DiscordDeps
 
-log = logging.getLogger(__name__)
-
-
-def watch_run(channel: discord.abc.Messageable, deps: DiscordDeps, run_id: int) -> None:
-    """Start a background watcher; the client cancels it when it shuts down."""
-    task = asyncio.get_running_loop().create_task(_watch(channel, deps, run_id), name=f"discord-watch-run-{run_id}")
-    deps.watchers.add(task)
-    task.add_done_callback(deps.watchers.discard)
+FILES_PER_MESSAGE = 10  # Discord refuses more attachments in one message
 
 
-async def _watch(channel: discord.abc.Messageable, deps: DiscordDeps, run_id: int) -> None:
-    last_text, last_sent = None, time.monotonic()
-    try:
-        while True:
-            report = await asyncio.to_thread(deps.admin.run_report, run_id)
-            if report.finished:
-                files = [discord.File(plot, filename=plot.name) for plot in report.plots[:10]]  # Discord: 10 files a message
-                await channel.send(format_run_result(report, TEXT_LIMIT), files=files)
-                return
-            text = format_progress(report)
-            if text != last_text and time.monotonic() - last_sent >= deps.progress_every:
-                await channel.send(text[:TEXT_LIMIT])
-                last_text, last_sent = text, time.monotonic()
-            await asyncio.sleep(deps.poll_every)
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("watching training run %s failed", run_id)
-        await channel.send(f"I lost track of training run {run_id}; /status shows how it ends.")
+def watch_run(channel: discord.abc.Messageable, deps: DiscordDeps, run_id: int, asker: UserRef) -> None:
+    """Report run `run_id` in `channel` in the background; the announcer then leaves `asker` out."""
+    deps.admin.watched.add(run_id, asker)
+
+    async def send_text(text: str) -> None:
+        await channel.send(text)
+
+    async def send_result(text: str, plots: list[Path]) -> None:
+        await send_run_result(channel, text, plots)
+
+    watching = follow_run(deps.admin, run_id, send_text, send_result, deps.poll_every, deps.progress_every, TEXT_LIMIT)
+    start_watcher(deps.watchers, watching, f"discord-watch-run-{run_id}")
+
+
+async def send_run_result(destination: discord.abc.Messageable, text: str, plots: list[Path]) -> None:
+    """The result with its plots attached, in one message."""
+    files = [discord.File(plot, filename=plot.name) for plot in plots[:FILES_PER_MESSAGE]]
+    await destination.send(text, files=files)
+
+
+def discord_audience(current_client: Callable[[], Optional[discord.Client]], admin_ids: frozenset[int]) -> Audience:
+    """Discord admins (DISCORD_ADMIN_IDS) hear about every finished run by DM, through the client serving now."""
+
+    async def send(admin_id: int, report: RunReport) -> None:
+        client = current_client()
+        if client is None or not client.is_ready():
+            raise ConnectionError("the Discord bot is not connected")
+        channel = await client.create_dm(discord.Object(admin_id))
+        await send_run_result(channel, format_run_result(report, TEXT_LIMIT), report.plots)
+
+    return Audience(PLATFORM, admin_ids, send)

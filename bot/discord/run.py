@@ -8,9 +8,11 @@ from typing import Awaitable, Callable, Optional
 import discord
 
 from bot.core.admin import Admin
+from bot.core.run_announcer import RunAnnouncer
 from bot.core.service import CityBot
 from bot.discord.client import CityBotClient, build_discord_bot
 from bot.discord.errors import BAD_TOKEN, INTENT_HELP, DiscordStartError, MissingIntent
+from bot.discord.progress import discord_audience
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,13 +67,24 @@ async def run_discord_until(
         delay = min(delay * 2, retry_max)
 
 
-def discord_runner(settings: Settings, core: CityBot, admin: Admin, stop: asyncio.Event) -> Optional[Awaitable[None]]:
-    """For `citybot serve`: the Discord bot to run in the same loop, or None (logged) when DISCORD_BOT_TOKEN is unset."""
+def discord_runner(
+    settings: Settings, core: CityBot, admin: Admin, stop: asyncio.Event, announcer: Optional[RunAnnouncer] = None
+) -> Optional[Awaitable[None]]:
+    """For `citybot serve`: the Discord bot to run in the same loop, or None (logged) when DISCORD_BOT_TOKEN is unset.
+
+    With `announcer`, DISCORD_ADMIN_IDS hear about every finished training run by DM.
+    """
     if not settings.discord_bot_token:
         log.info("DISCORD_BOT_TOKEN is not set: the Discord bot is off")
         return None
+    serving: list[CityBotClient] = []  # the client of the current connection (a new one after each reconnect)
 
     def make_client() -> CityBotClient:
-        return build_discord_bot(core, admin, settings.discord_admin_ids, settings.discord_admin_role, int(settings.max_upload_mb * MB))
+        client = build_discord_bot(core, admin, settings.discord_admin_ids, settings.discord_admin_role, int(settings.max_upload_mb * MB))
+        serving[:] = [client]
+        return client
+
+    if announcer is not None:
+        announcer.add_audience(discord_audience(lambda: serving[0] if serving else None, frozenset(settings.discord_admin_ids)))
 
     return run_discord_until(make_client, settings.discord_bot_token, stop)

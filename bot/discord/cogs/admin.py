@@ -41,7 +41,7 @@ class Admin(commands.Cog):
         else:
             await interaction.followup.send(f"Training is {outcome.message}; I'll send its result here too.")
         if outcome.run_id is not None and interaction.channel is not None:
-            watch_run(interaction.channel, self.deps, outcome.run_id)
+            watch_run(interaction.channel, self.deps, outcome.run_id, user)
 
     @app_commands.command(name="status", description="Admins: live model, label counts, pending photos, last runs")
     async def status(self, interaction: discord.Interaction) -> None:

@@ -21,8 +21,9 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue a training run (or say which one is running) and report how it goes."""
     deps = get_deps(context)
     message = update.effective_message
+    asker = user_ref(update, deps)
     try:
-        outcome = await asyncio.to_thread(deps.admin.retrain, user_ref(update, deps), "bot")
+        outcome = await asyncio.to_thread(deps.admin.retrain, asker, "bot")
     except NotAuthorised:
         await message.reply_text(NOT_AUTHORISED)
         return
@@ -31,7 +32,7 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         await message.reply_text(f"Training is {outcome.message}; I'll send you its result too.")
     if outcome.run_id is not None:
-        watch_run(context.bot, deps, message.chat_id, outcome.run_id)
+        watch_run(context.bot, deps, message.chat_id, outcome.run_id, asker)
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
