@@ -22,7 +22,8 @@ Result = TypeVar("Result")
 
 DEFAULT_WINDOW_MS = 4.0  # long enough for a burst of uploads to meet, short next to a ~20 ms model call
 DEFAULT_MAX_BATCH = 16  # mobilenet_v2 at 224 px: larger batches no longer raise throughput on a small CPU
-DEFAULT_MAX_QUEUE = 64  # ~10 MB of decoded 224 px photos waiting; beyond that callers hear "busy"
+DEFAULT_MAX_QUEUE = 64  # a few MB of decoded photos waiting; beyond that callers hear "busy"
+DEFAULT_TIMEOUT = 60.0  # seconds a caller waits for its answer before hearing "busy" (a full queue drains in ~2 s)
 
 
 class Busy(RateLimited):
@@ -107,7 +108,8 @@ class MicroBatcher(Generic[Item, Result]):
         for _, future in refused:
             if future.set_running_or_notify_cancel():
                 future.set_exception(BatcherClosed())
-        self._worker.join(timeout)
+        if threading.current_thread() is not self._worker:
+            self._worker.join(timeout)
 
     def __enter__(self) -> "MicroBatcher[Item, Result]":
         return self
@@ -116,11 +118,20 @@ class MicroBatcher(Generic[Item, Result]):
         self.close()
 
     def _serve(self) -> None:
-        while True:
-            batch = self._next_batch()
-            if batch is None:
-                return
-            self._complete(batch)
+        batch: list[tuple[Item, Future]] | None = []
+        try:
+            while True:
+                batch = self._next_batch()
+                if batch is None:
+                    return
+                self._complete(batch)
+        except BaseException:
+            # Never leave callers waiting on a dead worker: refuse the batch in hand, what is queued and what comes.
+            log.exception("the batcher's worker stopped")
+            for _, future in batch or []:
+                if not future.done():
+                    future.set_exception(BatcherClosed())
+            self.close()
 
     def _next_batch(self) -> list[tuple[Item, Future]] | None:
         with self._wakeup:
@@ -171,16 +182,24 @@ class BatchedPredictions:
     """`predict(predictor, data)` like `predictor.predict(data)`, with the model runs of concurrent callers batched."""
 
     def __init__(
-        self, window_ms: float = DEFAULT_WINDOW_MS, max_batch: int = DEFAULT_MAX_BATCH, max_queue: int = DEFAULT_MAX_QUEUE
+        self,
+        window_ms: float = DEFAULT_WINDOW_MS,
+        max_batch: int = DEFAULT_MAX_BATCH,
+        max_queue: int = DEFAULT_MAX_QUEUE,
+        timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
+        self.timeout = timeout
         self.batcher: MicroBatcher[tuple[Any, Any], Ranking] = MicroBatcher(
             _predict_per_model, window_ms, max_batch, max_queue, name="citybot-model"
         )
 
     def predict(self, predictor: Any, data: bytes) -> Ranking:
-        """The ranking for photo bytes; BadImage from decoding, Busy when the queue is full."""
+        """The ranking for photo bytes; BadImage from decoding, Busy when the queue is full or the model lags."""
         image = predictor.decode(data)  # in the caller's thread: bad bytes fail here, before taking a queue slot
-        return self.batcher((predictor, image))
+        try:
+            return self.batcher((predictor, image), timeout=self.timeout)
+        except TimeoutError:
+            raise Busy() from None
 
     def close(self) -> None:
         """Stop the model thread (queued callers hear "try again in a moment")."""

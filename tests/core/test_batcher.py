@@ -147,6 +147,19 @@ def test_a_caller_that_gave_up_costs_no_model_time(model: GatedModel) -> None:
     assert model.batches == [[1], [3]]
 
 
+def test_a_dead_worker_refuses_work_instead_of_leaving_callers_waiting() -> None:
+    """If the model thread itself dies, the caller in flight and later callers hear "try again", nobody hangs."""
+
+    def crash(items: list[int]) -> list[int]:
+        raise KeyboardInterrupt  # not an Exception: escapes the per-batch handling and ends the worker
+
+    batcher = MicroBatcher(crash, window_ms=1)
+    with pytest.raises(BatcherClosed):
+        batcher(1, timeout=WAIT)
+    with pytest.raises(BatcherClosed):
+        batcher.submit(2)
+
+
 def test_wrong_number_of_results_is_an_error_not_a_mixup() -> None:
     """A model call that returns too few results fails the request instead of handing out wrong answers."""
     with MicroBatcher(lambda items: items[:-1], window_ms=1) as batcher:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image as PILImage
 
-from bot.core.batcher import MicroBatcher
+from bot.core.batcher import BatchedPredictions, MicroBatcher
 from storage.imageio import load_rgb
 from tests.synthetic import make_city_photo, photo_bytes
 from trainer.predictor import DRAFT_FACTOR, Predictor
@@ -92,3 +92,21 @@ def test_batched_serving_answers_each_photo_as_predict_does(predictor):
     for answer, single in zip(answers, expected):
         assert [city for city, _ in answer] == [city for city, _ in single]
         assert np.allclose([p for _, p in answer], [p for _, p in single], atol=1e-5)
+
+
+def test_a_batch_across_a_model_swap_answers_each_photo_with_its_own_model(predictor, tiny_trained):
+    """Requests that started on two different models share a batch, yet each gets exactly its own model's ranking."""
+    other = Predictor.load(tiny_trained.version_dir)  # trained separately: different probabilities
+    photos = [photo_bytes(city, seed, size=(96, 80)) for city in ("Cebu", "Munich", "Seoul") for seed in range(4)]
+    models = [predictor if index % 2 else other for index in range(len(photos))]
+    expected = [model.predict(data) for model, data in zip(models, photos)]
+    assert any(dict(a) != dict(model.predict(data)) for a, model, data in zip(expected, models[1:] + models[:1], photos))
+    batched = BatchedPredictions(window_ms=300, max_batch=16)
+    try:
+        with ThreadPoolExecutor(len(photos)) as pool:
+            answers = list(pool.map(lambda pair: batched.predict(*pair), zip(models, photos)))
+    finally:
+        batched.close()
+    for answer, own in zip(answers, expected):
+        assert [city for city, _ in answer] == [city for city, _ in own]
+        assert np.allclose([p for _, p in answer], [p for _, p in own], atol=1e-6)
