@@ -40,8 +40,8 @@ def discord_audience(current_client: Callable[[], Optional[discord.Client]], adm
 
     async def send(admin_id: int, report: RunReport) -> None:
         client = current_client()
-        if client is None or not client.is_ready():
-            raise ConnectionError("the Discord bot is not connected")
+        if client is None or client.is_closed() or client.user is None:  # DMs go over REST: logged in is enough
+            raise ConnectionError("the Discord bot is not logged in")
         channel = await client.create_dm(discord.Object(admin_id))
         await send_run_result(channel, format_run_result(report, TEXT_LIMIT), report.plots)
 
