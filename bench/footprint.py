@@ -68,7 +68,7 @@ def main() -> None:
         results["citybot serve"] = measure(citybot_command("serve"), server_env(data_dir, port), root / "ours", port, photos, count, starts)
         (root / "course").mkdir()
         port = free_port()
-        course = [sys.executable, str(Path(__file__).resolve().parent / "course_server.py"), str(learner_file), str(port)]
+        course = [sys.executable, str(Path(__file__).resolve().parent / "apps" / "course_server.py"), str(learner_file), str(port)]
         results["course app (fastai)"] = measure(course, None, root / "course", port, photos, count, starts)
 
     print(f"bench/footprint.py: first answer = median of {starts} fresh starts (min-max); then {count} photos; {cpu_note()}")

@@ -1,8 +1,8 @@
 """The benchmark model: a small mobilenet_v2 trained once with fastai on synthetic photos, cached under bench/out/model.
 
-`python bench/model.py` builds it (about a minute); the bench scripts call `bench_model()`, which builds it if missing.
-The same network is kept twice: fastai's `export.pkl` (for the course-style baseline) and a citybot version
-directory (meta.json + model.onnx) for our Predictor.
+`python bench/model.py [--rebuild]` builds it (2-4 minutes); the bench scripts call `bench_model()`, which
+builds it if missing. The same network is kept twice: fastai's `export.pkl` (for the course-style baseline)
+and a citybot version directory (meta.json + model.onnx) for our Predictor.
 """
 
 import subprocess
@@ -21,7 +21,7 @@ PER_CITY = 40
 def bench_model() -> tuple[Path, Path]:
     """(fastai export.pkl, citybot version dir) of the benchmark model, training it in a child process if missing."""
     if not (LEARNER_FILE.is_file() and (VERSION_DIR / "model.onnx").is_file()):
-        subprocess.run([sys.executable, str(Path(__file__).resolve())], check=True)
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--rebuild"], check=True)
     return LEARNER_FILE, VERSION_DIR
 
 
@@ -60,4 +60,7 @@ def _export(model, classes: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    _train()
+    if "--rebuild" in sys.argv or not (LEARNER_FILE.is_file() and (VERSION_DIR / "model.onnx").is_file()):
+        _train()
+    else:
+        print(f"bench model cached under {MODEL_DIR} (--rebuild to train it again)")

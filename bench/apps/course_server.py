@@ -1,6 +1,7 @@
 """The course app, minimally: Starlette, fastai `load_learner` at start-up, `learn.predict` per upload.
 
-The baseline for bench/footprint.py: `python bench/course_server.py EXPORT_PKL PORT`. Like the course's Render
+The baseline for bench/footprint.py: `python bench/apps/course_server.py EXPORT_PKL PORT` (kept out of bench/*.py,
+which `make bench` runs one by one). Like the course's Render
 template it predicts inside the request handler; the answer is every class with its probability, best first.
 """
 
@@ -14,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # export.pkl names trainer.archs functions
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # export.pkl names trainer.archs functions
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
