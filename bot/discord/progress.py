@@ -8,14 +8,14 @@ import discord
 from bot.core.admin import RunReport
 from bot.core.admin_text import format_run_result
 from bot.core.run_announcer import Audience
-from bot.core.run_watch import start_watcher, watch_run as follow_run
+from bot.core.run_watch import start_watcher, watch_run
 from bot.core.users import UserRef
 from bot.discord.deps import PLATFORM, TEXT_LIMIT, DiscordDeps
 
 FILES_PER_MESSAGE = 10  # Discord refuses more attachments in one message
 
 
-def watch_run(channel: discord.abc.Messageable, deps: DiscordDeps, run_id: int, asker: UserRef) -> None:
+def watch_run_in_channel(channel: discord.abc.Messageable, deps: DiscordDeps, run_id: int, asker: UserRef) -> None:
     """Report run `run_id` in `channel` in the background; the announcer then leaves `asker` out."""
     deps.admin.watched.add(run_id, asker)
 
@@ -25,7 +25,7 @@ def watch_run(channel: discord.abc.Messageable, deps: DiscordDeps, run_id: int, 
     async def send_result(text: str, plots: list[Path]) -> None:
         await send_run_result(channel, text, plots)
 
-    watching = follow_run(deps.admin, run_id, send_text, send_result, deps.poll_every, deps.progress_every, TEXT_LIMIT)
+    watching = watch_run(deps.admin, run_id, send_text, send_result, deps.poll_every, deps.progress_every, TEXT_LIMIT)
     start_watcher(deps.watchers, watching, f"discord-watch-run-{run_id}")
 
 

@@ -7,12 +7,12 @@ from telegram import Bot
 from bot.core.admin import RunReport
 from bot.core.admin_text import format_run_result
 from bot.core.run_announcer import Audience
-from bot.core.run_watch import start_watcher, watch_run as follow_run
+from bot.core.run_watch import start_watcher, watch_run
 from bot.core.users import UserRef
 from bot.telegram.deps import PLATFORM, TelegramDeps
 
 
-def watch_run(bot: Bot, deps: TelegramDeps, chat_id: int, run_id: int, asker: UserRef) -> None:
+def watch_run_in_chat(bot: Bot, deps: TelegramDeps, chat_id: int, run_id: int, asker: UserRef) -> None:
     """Report run `run_id` in `chat_id` in the background; the announcer then leaves `asker` out."""
     deps.admin.watched.add(run_id, asker)
 
@@ -22,7 +22,7 @@ def watch_run(bot: Bot, deps: TelegramDeps, chat_id: int, run_id: int, asker: Us
     async def send_result(text: str, plots: list[Path]) -> None:
         await send_run_result(bot, chat_id, text, plots)
 
-    watching = follow_run(deps.admin, run_id, send_text, send_result, deps.poll_every, deps.progress_every)
+    watching = watch_run(deps.admin, run_id, send_text, send_result, deps.poll_every, deps.progress_every)
     start_watcher(deps.watchers, watching, f"watch-run-{run_id}")
 
 

@@ -14,7 +14,7 @@ from discord.ext import commands
 from bot.core.admin_text import format_models, format_status
 from bot.core.errors import NotAuthorised, UnknownVersion
 from bot.discord.deps import TEXT_LIMIT, DiscordDeps, user_ref
-from bot.discord.progress import watch_run
+from bot.discord.progress import watch_run_in_channel
 from storage.errors import StorageError
 
 NOT_AUTHORISED = "Sorry, not authorised: that command is for admins."
@@ -41,7 +41,7 @@ class Admin(commands.Cog):
         else:
             await interaction.followup.send(f"Training is {outcome.message}; I'll send its result here too.")
         if outcome.run_id is not None and interaction.channel is not None:
-            watch_run(interaction.channel, self.deps, outcome.run_id, user)
+            watch_run_in_channel(interaction.channel, self.deps, outcome.run_id, user)
 
     @app_commands.command(name="status", description="Admins: live model, label counts, pending photos, last runs")
     async def status(self, interaction: discord.Interaction) -> None:

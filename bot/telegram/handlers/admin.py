@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from bot.core.admin_text import format_models, format_status
 from bot.core.errors import NotAuthorised, UnknownVersion
 from bot.telegram.deps import get_deps, user_ref
-from bot.telegram.progress import watch_run
+from bot.telegram.progress import watch_run_in_chat
 from storage.errors import StorageError
 
 NOT_AUTHORISED = "Sorry, not authorised: that command is for admins."
@@ -32,7 +32,7 @@ async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         await message.reply_text(f"Training is {outcome.message}; I'll send you its result too.")
     if outcome.run_id is not None:
-        watch_run(context.bot, deps, message.chat_id, outcome.run_id, asker)
+        watch_run_in_chat(context.bot, deps, message.chat_id, outcome.run_id, asker)
 
 
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
