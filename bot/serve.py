@@ -38,10 +38,14 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Open the store and build the live model, the core and the admin actions from the settings."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return services_on(open_store(settings.effective_database_url, settings.data_dir, settings.classes), settings)
+
+
+def services_on(store: LabelStore, settings: Settings) -> Services:
+    """The live model, the core and the admin actions over an open store."""
     from trainer.config import TrainConfig  # a plain dataclass: no torch
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    store = open_store(settings.effective_database_url, settings.data_dir, settings.classes)
     live_model = LiveModel(store, settings.data_dir)
     core = CityBot(
         store,

@@ -7,14 +7,10 @@ import uvicorn
 from starlette.applications import Starlette
 
 from bot.cli.common import store_from
-from bot.core.admin import Admin
-from bot.core.live_model import LiveModel
-from bot.core.service import CityBot
-from bot.serve import batched_predictions
+from bot.serve import services_on
 from bot.settings import Settings
 from bot.web.app import WebOptions, create_app
 from storage.store import LabelStore
-from trainer.config import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -40,17 +36,8 @@ def web_options(settings: Settings) -> WebOptions:
 
 def build_web_app(settings: Settings, store: LabelStore) -> Starlette:
     """The app over a fresh core on `store`, for `citybot web` (serve shares its core with the bots instead)."""
-    live_model = LiveModel(store, settings.data_dir)
-    core = CityBot(
-        store,
-        live_model,
-        confidence_threshold=settings.confidence_threshold,
-        photo_rate_limit_per_minute=settings.photo_rate_limit,
-        min_images_per_class=settings.min_images_per_class,
-        batched=batched_predictions(settings),
-    )
-    admin = Admin(store, settings.data_dir, settings.effective_database_url, TrainConfig.from_settings(settings), live_model)
-    return create_app(core, admin, web_options(settings))
+    services = services_on(store, settings)
+    return create_app(services.core, services.admin, web_options(settings))
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
