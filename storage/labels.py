@@ -94,25 +94,20 @@ def effective_labels_query() -> Select:
 
 def effective_labels(session: Session, active_only: bool = True, include_excluded: bool = False) -> list[tuple[Image, City]]:
     """Images paired with their effective city (active cities and training images only, by default)."""
-    resolved = effective_labels_query().subquery("effective")
-    query = (
-        select(Image, City)
-        .join(resolved, resolved.c.image_id == Image.id)
-        .join(City, City.id == resolved.c.city_id)
-        .order_by(Image.id)
-    )
-    if active_only:
-        query = query.where(City.active.is_(True))
-    if not include_excluded:
-        query = query.where(Image.excluded.is_(False))
+    query = _effective_select((Image, City), active_only, include_excluded)
     return [(image, city) for image, city in session.execute(query)]
 
 
 def effective_label_rows(session: Session, active_only: bool = True, include_excluded: bool = False) -> list[Row]:
     """Like effective_labels, as light rows (image_id, sha256, path, group_key, city): no ORM objects, so 200k photos stay fast."""
+    columns = (Image.id.label("image_id"), Image.sha256, Image.path, Image.group_key, City.name.label("city"))
+    return list(session.execute(_effective_select(columns, active_only, include_excluded)))
+
+
+def _effective_select(columns: tuple, active_only: bool, include_excluded: bool) -> Select:
     resolved = effective_labels_query().subquery("effective")
     query = (
-        select(Image.id.label("image_id"), Image.sha256, Image.path, Image.group_key, City.name.label("city"))
+        select(*columns)
         .join(resolved, resolved.c.image_id == Image.id)
         .join(City, City.id == resolved.c.city_id)
         .order_by(Image.id)
@@ -121,7 +116,7 @@ def effective_label_rows(session: Session, active_only: bool = True, include_exc
         query = query.where(City.active.is_(True))
     if not include_excluded:
         query = query.where(Image.excluded.is_(False))
-    return list(session.execute(query))
+    return query
 
 
 def effective_label_counts(session: Session) -> dict[str, int]:
