@@ -47,6 +47,7 @@ def plot_training_curves(epochs: Sequence[dict[str, Any]], path: Path) -> Path:
     steps = list(range(1, len(epochs) + 1))
     loss_axes.plot(steps, [row["train_loss"] for row in epochs], "o-", label="train loss")
     loss_axes.plot(steps, [row["valid_loss"] for row in epochs], "o-", label="valid loss")
+    loss_axes.set_xticks(steps)
     loss_axes.set_xlabel("epoch (frozen, then unfrozen)")
     loss_axes.set_ylabel("loss")
     accuracy_axes = loss_axes.twinx()

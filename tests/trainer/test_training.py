@@ -5,6 +5,7 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -17,8 +18,8 @@ from storage.labels import effective_labels, set_label
 from storage.models import TrainingRun
 from storage.store import open_store
 from storage.users import get_or_create_user
-from storage.versions import get_version, list_versions, live_version
-from tests.synthetic import CITIES, seed_store
+from storage.versions import get_version, list_versions, live_version, promote
+from tests.synthetic import CITIES, photo_bytes, seed_store
 from trainer.config import TrainConfig
 from trainer.dataset import is_validation
 from trainer.lock import is_locked
@@ -197,3 +198,42 @@ def test_sigkill_during_export_and_one_run_at_a_time(scenario, first_model):
         assert live_version(session).version == first_model[1].version
         assert [row.version for row in list_versions(session)] == [first_model[1].version]
     store.close()
+
+
+@pytest.fixture
+def small_models_disk(tmp_path):
+    """DATA_DIR/models on its own 4 MB tmpfs (needs root and mount; skipped visibly otherwise)."""
+    models = tmp_path / "data" / "models"
+    models.mkdir(parents=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(models)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"a full-disk test needs a small tmpfs: mount failed ({mounted.stderr.strip()})")
+    try:
+        yield models
+    finally:
+        subprocess.run(["umount", "-l", str(models)], check=False)
+
+
+@pytest.mark.slow
+def test_full_disk_while_writing_the_version(tmp_path, small_models_disk):
+    """A disk that fills up while the candidate is written: run failed with the reason, live intact, nothing partial."""
+    store = open_store(url_of(tmp_path), tmp_path / "data", CITIES)
+    seed_store(store, per_city=8, size=(64, 64))
+    store.close()
+    live = run_training(url_of(tmp_path), tmp_path / "data", TINY, trigger="test")
+    ballast = small_models_disk / "ballast"
+    free = shutil.disk_usage(small_models_disk).free
+    ballast.write_bytes(b"\0" * max(0, free - 200_000))  # leave less room than one more model needs
+    store = open_store(url_of(tmp_path), tmp_path / "data")
+    with store.transaction() as session:
+        promote(session, live.version, reason="test: live before the disk fills")
+    with pytest.raises(OSError):
+        run_training(url_of(tmp_path), tmp_path / "data", TINY, trigger="test")
+    assert sorted(path.name for path in small_models_disk.iterdir()) == sorted(["ballast", live.version])
+    with store.transaction() as session:
+        assert live_version(session).version == live.version
+        run = session.scalars(select(TrainingRun).order_by(TrainingRun.id.desc())).first()
+        assert run.status == "failed" and "No space left on device" in run.error
+    store.close()
+    assert Predictor.load(live.version_dir).predict(photo_bytes("Cebu", 3))
+    assert not is_locked(tmp_path / "data")
