@@ -237,3 +237,21 @@ def test_full_disk_while_writing_the_version(tmp_path, small_models_disk):
     store.close()
     assert Predictor.load(live.version_dir).predict(photo_bytes("Cebu", 3))
     assert not is_locked(tmp_path / "data")
+
+
+@pytest.mark.slow
+def test_background_run_reports_progress_and_finishes(tmp_path):
+    """request_training returns at once; another process sees the progress in the run row until it succeeds."""
+    store = open_store(url_of(tmp_path), tmp_path / "data", CITIES)
+    seed_store(store, per_city=8, size=(64, 64))
+    store.close()
+    request = request_training(url_of(tmp_path), tmp_path / "data", TINY, trigger="bot", requested_by="telegram:1")
+    assert request.started and request.message == f"training started (run {request.run_id})"
+    assert is_locked(tmp_path / "data")  # returned while the child still holds the lock: the caller was not blocked
+    seen = []
+    row = wait_for_run(url_of(tmp_path), request.run_id, timeout=120, poll=0.05, on_progress=seen.append)
+    assert row["status"] == "succeeded" and row["outcome"] in ("promoted", "rejected"), row["error"]
+    assert row["requested_by"] == "telegram:1" and row["progress"]["stage"] == "done"
+    assert len({state.get("stage") for state in seen}) >= 3  # it moved through stages while we watched
+    assert (tmp_path / "data" / "models" / row["candidate_version"] / "model.onnx").is_file()
+    assert (tmp_path / "data" / "runs" / f"run-{request.run_id}.log").stat().st_size > 0
