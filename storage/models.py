@@ -35,6 +35,9 @@ class User(Base):
     display_name: Mapped[Optional[str]] = mapped_column(String(256))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     trust: Mapped[float] = mapped_column(Float, default=1.0)
+    # Set by an admin: the primary account of the same person (primaries have None; never a chain).
+    # No ON DELETE: deleting a primary must first hand its accounts over (storage.users.unlink_user).
+    person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     def __repr__(self) -> str:
