@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from storage.cities import list_cities
 from storage.files import ImageFiles
-from storage.labels import effective_labels
+from storage.labels import effective_label_rows
 from trainer.errors import DatasetError
 
 SPLIT_BUCKETS = 10_000
@@ -66,15 +66,16 @@ def split_key(sha256: str, group_key: Optional[str]) -> str:
 
 def build_dataset(session: Session, files: ImageFiles, valid_pct: float, min_images_per_class: int) -> Dataset:
     """The data set of every active city; DatasetError names the cities with too few photos in either split."""
+    # Light rows, not ORM objects: resolving labels stays quick at hundreds of thousands of photos.
     examples = [
         Example(
-            image_id=image.id,
-            sha256=image.sha256,
-            path=files.path_of(image.path),
-            city=city.name,
-            is_valid=is_validation(split_key(image.sha256, image.group_key), valid_pct),
+            image_id=row.image_id,
+            sha256=row.sha256,
+            path=files.path_of(row.path),
+            city=row.city,
+            is_valid=is_validation(split_key(row.sha256, row.group_key), valid_pct),
         )
-        for image, city in effective_labels(session)
+        for row in effective_label_rows(session)
     ]
     classes = sorted(city.name for city in list_cities(session))
     if len(classes) < 2:
