@@ -32,6 +32,7 @@ from trainer.meta import MODELS_DIR, ONNX_FILE, REPORT_DIR, remove_stale_temp_di
 from trainer.predictor import Predictor
 from trainer.progress import Progress, ProgressCallback, ProgressHook
 from trainer.report import write_plots, write_summary
+from trainer.top_losses import write_top_losses
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,8 @@ def _train_and_judge(store, data_dir, config, run_id, progress, callbacks, attem
     }
     report_dir = staged.temp_dir / REPORT_DIR
     write_plots(report_dir, cycle, dataset.valid, evaluation)
+    splits = [("training", dataset.train, candidate["train_evaluation"]), ("validation", dataset.valid, evaluation)]
+    write_top_losses(report_dir, version, dataset.classes, splits)
     summary = _summary(version, decision, metrics, cycle, dataset, config, time.monotonic() - started)
     write_summary(report_dir, summary)
     meta.update(
@@ -194,7 +197,14 @@ def _evaluate_candidate(staged: StagedVersion, dataset: Dataset, expected) -> di
         raise RuntimeError(f"the exported model does not load in the Predictor: {error}") from error
     evaluation = evaluate(predictor, dataset.valid, dataset.classes)
     problem = self_test(predictor, expected, evaluation.probabilities, dataset.classes)
-    return {"evaluation": evaluation, "self_test": problem, "decision": None if not problem else Decision(False, f"self-test failed: {problem}")}
+    # The training photos too (one pass, no augmentation): the cleaner lists the worst of both splits by id.
+    train_evaluation = evaluate(predictor, dataset.train, dataset.classes)
+    return {
+        "evaluation": evaluation,
+        "train_evaluation": train_evaluation,
+        "self_test": problem,
+        "decision": None if not problem else Decision(False, f"self-test failed: {problem}"),
+    }
 
 
 def _evaluate_live(data_dir: Path, live_row, dataset: Dataset) -> tuple[Optional[Evaluation], Optional[str]]:

@@ -30,7 +30,6 @@ def web_options(settings: Settings) -> WebOptions:
         admin_token=settings.admin_token or None,
         # A household or office shares one address: allow a few visitors' worth before refusing it.
         photos_per_minute_per_address=3 * settings.photo_rate_limit,
-        valid_pct=settings.valid_pct,
     )
 
 

@@ -56,21 +56,14 @@ async def dashboard(request: Request) -> Response:
 
 
 async def cleaner(request: Request) -> Response:
-    """GET /admin/cleaner: the last run's model scored on the labelled photos, highest loss first."""
+    """GET /admin/cleaner: the highest-loss photos the last run recorded, checked against today's labels."""
     admin_auth.require_admin(request)
     state = request.app.state
     core = state.core
 
     def gather() -> str:
         with core.store.transaction() as session:
-            view = highest_losses(
-                session,
-                core.store.files,
-                state.admin.data_dir,
-                state.options.valid_pct,
-                core.live_model.predictor_loader,
-                state.score_cache,
-            )
+            view = highest_losses(session, state.admin.data_dir)
         cities = [city.name for city in core.cities()]
         return admin_view.cleaner_page(view, cities, request.query_params.get("said"))
 

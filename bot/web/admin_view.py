@@ -63,7 +63,7 @@ def cleaner_page(view: CleanerView, cities: Sequence[str], said: Optional[str]) 
         )
         for loss in view.photos
     ]
-    scored = f"Model {escape(view.version)} (the last run's candidate) on every labelled photo still in training." if view.version else ""
+    scored = f"Model {escape(view.version)} (the last run's candidate): the worst photos of each split it recorded, judged by today's labels." if view.version else ""
     note = f"<p>{escape(view.note)}</p>" if view.note else ""
     body = f'<div class="cards">{"".join(cards)}</div>' if cards else ""
     return f'{_header(said)}<section id="cleaner"><h2>Cleaner: highest-loss photos</h2><p>{scored}</p>{note}{body}</section>{FOOT}'

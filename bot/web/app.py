@@ -14,7 +14,6 @@ from bot.core.ratelimit import SlidingWindowLimit
 from bot.core.service import CityBot
 from bot.web import admin_routes, api, page
 from bot.web.addresses import AddressPolicy
-from bot.web.cleaner import ScoreCache
 from bot.web.failures import EXCEPTION_HANDLERS
 from bot.web.fetcher import FetchLimits, Resolver, UrlFetcher, system_resolver
 
@@ -33,7 +32,6 @@ class WebOptions:
     url_policy: AddressPolicy = field(default_factory=AddressPolicy)  # tests allow 127.0.0.1 here
     url_resolver: Resolver = system_resolver
     secure_cookies: bool = False  # True behind https
-    valid_pct: float = 0.2  # the trainer's validation share, so the cleaner labels each photo's split as training did
 
 
 def create_app(core: CityBot, admin: Admin, options: WebOptions) -> Starlette:
@@ -54,7 +52,6 @@ def create_app(core: CityBot, admin: Admin, options: WebOptions) -> Starlette:
     app.state.started = time.monotonic()
     app.state.address_limit = SlidingWindowLimit(options.photos_per_minute_per_address)
     app.state.login_limit = SlidingWindowLimit(10)
-    app.state.score_cache = ScoreCache()
     limits = FetchLimits(options.max_upload_bytes, options.url_deadline_seconds, options.url_max_redirects)
     app.state.fetcher = UrlFetcher(limits, policy=options.url_policy, resolver=options.url_resolver)
     return app

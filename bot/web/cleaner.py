@@ -1,25 +1,21 @@
-"""The ImageCleaner of the admin page: the last run's model scored on every labelled photo, worst first.
+"""The ImageCleaner of the admin page: the highest-loss photos the last training run recorded, with today's labels.
 
-The trainer's report keeps a top-losses *picture*; relabel buttons need photo ids, so the candidate of
-the newest finished run is loaded (ONNX Runtime, no torch) and run on the trainer's own data set (same
-labels, same split), training and validation photos alike. Scores are cached per (version, photo), so
-only photos new since the last look are run again; relabelling only changes which probability counts.
+The trainer writes report/top_losses.json (the worst photos of the training and validation splits, by id,
+with every city's probability), so this page runs no model: it reads the file and checks each photo against
+the label store. Removed photos drop out; a relabelled photo's loss is recomputed from the stored
+probabilities. Runs made before the trainer wrote that file show a note instead (retrain to get one).
 """
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.files import ImageFiles
-from storage.models import ModelVersion, TrainingRun
-from trainer.dataset import Example, build_dataset
-from trainer.errors import DatasetError
-
-BATCH = 32  # photos per model call while scoring
+from storage.labels import effective_labels_query
+from storage.models import City, Image, TrainingRun
+from trainer.top_losses import TOP_LOSSES_FILE, loss_of, read_top_losses
 
 
 @dataclass(frozen=True)
@@ -37,90 +33,59 @@ class HighLoss:
 
 @dataclass(frozen=True)
 class CleanerView:
-    """The model version that was scored and its worst photos, or a note saying why there are none."""
+    """The model version whose losses these are and its worst photos, or a note saying why there are none."""
 
     version: Optional[str]
     photos: list[HighLoss] = field(default_factory=list)
     note: Optional[str] = None
 
 
-def last_run_version(session: Session) -> Optional[ModelVersion]:
-    """The candidate model of the newest successful training run."""
-    run = session.scalars(
+def last_successful_run(session: Session) -> Optional[TrainingRun]:
+    """The newest successful training run that made a candidate."""
+    return session.scalars(
         select(TrainingRun)
         .where(TrainingRun.status == "succeeded", TrainingRun.candidate_version.is_not(None))
         .order_by(TrainingRun.id.desc())
         .limit(1)
     ).first()
+
+
+def highest_losses(session: Session, data_dir: Path) -> CleanerView:
+    """The last run's top_losses.json, minus photos no longer in training, relabelled ones re-judged; worst first."""
+    run = last_successful_run(session)
     if run is None:
-        return None
-    return session.scalars(select(ModelVersion).where(ModelVersion.version == run.candidate_version)).one_or_none()
-
-
-class ScoreCache:
-    """Probabilities per (model version, photo hash): a version's answer for a photo never changes, so score it once."""
-
-    def __init__(self, max_entries: int = 200_000) -> None:
-        self.max_entries = max_entries  # ~100 bytes each for a handful of cities
-        self._rows: dict[tuple[str, str], dict[str, float]] = {}
-
-    def get(self, version: str, sha256: str) -> Optional[dict[str, float]]:
-        """The cached probabilities of this photo under this version, if scored before."""
-        return self._rows.get((version, sha256))
-
-    def put(self, version: str, sha256: str, row: dict[str, float]) -> None:
-        """Remember a photo's probabilities (forgetting everything when full: simpler than LRU, rarely hit)."""
-        if len(self._rows) >= self.max_entries:
-            self._rows.clear()
-        self._rows[(version, sha256)] = row
-
-
-def highest_losses(
-    session: Session,
-    files: ImageFiles,
-    data_dir: Path,
-    valid_pct: float,
-    load_predictor: Callable[[Path], Any],
-    cache: ScoreCache,
-    limit: int = 24,
-) -> CleanerView:
-    """The last run's model on the labelled photos still in training (only unscored ones are run); the worst first."""
-    row = last_run_version(session)
-    if row is None:
         return CleanerView(None, note="No finished training run yet.")
+    path = Path(data_dir) / (run.report_path or "") / TOP_LOSSES_FILE
     try:
-        dataset = build_dataset(session, files, valid_pct=valid_pct, min_images_per_class=1)
-    except DatasetError as error:
-        return CleanerView(row.version, note=str(error))
-    _score_missing(dataset.examples, row.version, Path(data_dir) / row.artifact_path, load_predictor, cache)
-    scored = []
-    for example in dataset.examples:
-        probabilities = cache.get(row.version, example.sha256)
-        probability = probabilities.get(example.city, 0.0)  # a city the model does not know: simply wrong
-        scored.append(
-            HighLoss(
-                image_id=example.image_id,
-                split="validation" if example.is_valid else "training",
-                actual=example.city,
-                predicted=max(probabilities, key=probabilities.get),
-                probability=probability,
-                loss=-math.log(max(probability, 1e-12)),
-            )
-        )
-    scored.sort(key=lambda item: -item.loss)
-    return CleanerView(row.version, scored[:limit])
+        recorded = read_top_losses(path)
+    except FileNotFoundError:
+        return CleanerView(run.candidate_version, note=f"Run {run.id} recorded no top losses (it predates them); retrain to see its worst photos.")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        return CleanerView(run.candidate_version, note=f"Run {run.id}'s top_losses.json could not be read: {error}")
+    labels = current_labels(session, [entry["image_id"] for entry in recorded])
+    photos = [_judged(entry, labels[entry["image_id"]]) for entry in recorded if entry["image_id"] in labels]
+    photos.sort(key=lambda item: (-item.loss, item.image_id))
+    return CleanerView(run.candidate_version, photos)
 
 
-def _score_missing(
-    examples: list[Example], version: str, version_dir: Path, load_predictor: Callable[[Path], Any], cache: ScoreCache
-) -> None:
-    missing = [example for example in examples if cache.get(version, example.sha256) is None]
-    if not missing:
-        return
-    predictor = load_predictor(version_dir)
-    for start in range(0, len(missing), BATCH):
-        chunk = missing[start : start + BATCH]
-        # The serving decoder, so the losses are what users of this model would have seen.
-        rows = predictor.probabilities([predictor.decode(example.path.read_bytes()) for example in chunk])
-        for example, probabilities in zip(chunk, rows):
-            cache.put(version, example.sha256, {city: float(p) for city, p in zip(predictor.classes, probabilities)})
+def current_labels(session: Session, image_ids: list[int]) -> dict[int, str]:
+    """Effective city of each of these photos that is still in training (not removed, city active, label clear)."""
+    if not image_ids:
+        return {}
+    resolved = effective_labels_query().subquery("effective")
+    query = (
+        select(Image.id, City.name)
+        .join(resolved, resolved.c.image_id == Image.id)
+        .join(City, City.id == resolved.c.city_id)
+        .where(Image.id.in_(image_ids), Image.excluded.is_(False), City.active.is_(True))
+    )
+    return {image_id: city for image_id, city in session.execute(query)}
+
+
+def _judged(entry: dict[str, Any], city: str) -> HighLoss:
+    if city == entry["actual"]:
+        probability, loss = entry["probability"], entry["loss"]
+    else:  # relabelled since the run: the model's answer is the same, only which probability counts changed
+        probability = entry["probabilities"].get(city, 0.0)
+        loss = loss_of(probability)
+    return HighLoss(entry["image_id"], entry["split"], city, entry["predicted"], probability, loss)

@@ -1,5 +1,7 @@
 """The /admin page: token sign-in, versions and rollback, disputed photos, relabel/remove, and a real retrain."""
 
+import json
+import math
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from tests.fakes.trained_model import install_live_version
 from tests.synthetic import photo_bytes, seed_store
 from tests.web.conftest import ADMIN_TOKEN, ClientFactory
 from trainer.config import TrainConfig
+from trainer.dataset import build_dataset
 from trainer.runner import wait_for_run
 
 TINY_TRAINING = TrainConfig(arch="tiny", image_size=64, batch_size=16, frozen_epochs=1, unfrozen_epochs=0, lr_find_iterations=8, threads=1)
@@ -145,3 +148,65 @@ def test_retrain_now_runs_a_real_training_run_whose_report_and_cleaner_the_admin
     with store.transaction() as session:
         assert session.get(Image, worst).excluded is True
     assert f'id="image-{worst}"' not in client.get("/admin/cleaner").text
+
+
+def record_run_with_top_losses(store: LabelStore, data_dir: Path, version: str, photos: list[dict] | None) -> None:
+    """A finished run whose report folder holds `photos` as top_losses.json (None: a run from before that file)."""
+    from storage.versions import finish_run, start_run
+
+    report = data_dir / "models" / version / "report"
+    report.mkdir(parents=True)
+    if photos is not None:
+        (report / "top_losses.json").write_text(json.dumps({"version": version, "photos": photos}))
+    with store.transaction() as session:
+        run = start_run(session, "test", None)
+        finish_run(session, run.id, "succeeded", outcome="rejected", report_path=f"models/{version}/report", candidate_version=version)
+
+
+def recorded(image: Image, split: str, actual: str, probabilities: dict[str, float]) -> dict:
+    """One top_losses.json entry as the trainer writes it."""
+    probability = probabilities[actual]
+    return {
+        "image_id": image.id, "sha256": image.sha256, "actual": actual, "split": split,
+        "predicted": max(probabilities, key=probabilities.get), "probability": probability,
+        "loss": -math.log(probability), "probabilities": probabilities,
+    }
+
+
+def test_cleaner_lists_the_photos_the_run_recorded_without_any_model(
+    client: TestClient, store: LabelStore, data_dir: Path
+) -> None:
+    """No model file exists, yet the cleaner shows exactly the recorded photos worst first; remove/relabel take effect."""
+    images = seed_store(store, per_city=2, size=(48, 48)) + seed_store(store, per_city=4, size=(48, 48), first_seed=2)
+    photos = [
+        recorded(images[0], "training", "Cebu", {"Cebu": 0.05, "Munich": 0.9, "Seoul": 0.05}),
+        recorded(images[2], "validation", "Munich", {"Cebu": 0.1, "Munich": 0.3, "Seoul": 0.6}),
+        recorded(images[4], "training", "Seoul", {"Cebu": 0.2, "Munich": 0.2, "Seoul": 0.6}),
+    ]
+    record_run_with_top_losses(store, data_dir, "v7", photos)
+    signed_in(client)
+    page = client.get("/admin/cleaner").text
+    shown = [int(part.split('"', 1)[0]) for part in page.split('id="image-')[1:]]
+    assert shown == [images[0].id, images[2].id, images[4].id]
+    assert "training: labelled <b>Cebu</b>, predicted <b>Munich</b>; p(Cebu) 5.0 %, loss 3.00" in page
+    assert "validation: labelled <b>Munich</b>" in page and "v7" in page
+
+    client.post(f"/admin/images/{images[0].id}/exclude", data={"excluded": "1", "back": "/admin/cleaner"})
+    client.post(f"/admin/images/{images[4].id}/label", data={"city": "Cebu", "back": "/admin/cleaner"})
+    page = client.get("/admin/cleaner").text
+    shown = [int(part.split('"', 1)[0]) for part in page.split('id="image-')[1:]]
+    assert shown == [images[4].id, images[2].id]  # now judged as Cebu (p 0.2, loss 1.61), worse than Munich's 1.20
+    assert "labelled <b>Cebu</b>, predicted <b>Seoul</b>; p(Cebu) 20.0 %, loss 1.61" in page
+    with store.transaction() as session:
+        dataset = build_dataset(session, store.files, valid_pct=0.5, min_images_per_class=1)
+    assert images[0].id not in [example.image_id for example in dataset.examples]
+    assert (images[4].id, "Cebu") in [(example.image_id, example.city) for example in dataset.examples]
+
+
+def test_cleaner_explains_a_run_made_before_top_losses_were_recorded(client: TestClient, store: LabelStore, data_dir: Path) -> None:
+    """A report folder without top_losses.json: a note saying to retrain, and no photos."""
+    seed_store(store, per_city=2, size=(48, 48))
+    record_run_with_top_losses(store, data_dir, "v3", None)
+    signed_in(client)
+    page = client.get("/admin/cleaner").text
+    assert "recorded no top losses" in page and "retrain" in page and 'id="image-' not in page
