@@ -15,3 +15,11 @@ class UnknownCity(StorageError):
 
 class DuplicateCity(StorageError):
     """A city or alias with that name already exists."""
+
+
+class UnknownAccount(StorageError):
+    """No stored user has that platform and id."""
+
+
+class LinkError(StorageError):
+    """Linking or unlinking accounts would make no sense (itself, a chain, a system source)."""

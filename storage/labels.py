@@ -2,9 +2,9 @@
 
 from typing import Optional
 
-from sqlalchemy import Numeric, Row, Select, and_, case, cast, func, or_, select
+from sqlalchemy import Numeric, Row, Select, and_, case, cast, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from storage.models import LABEL_KINDS, City, Image, Label, Prediction, User
 
@@ -45,22 +45,23 @@ def _find_label(session: Session, image: Image, user: User) -> Optional[Label]:
 def effective_labels_query() -> Select:
     """(image_id, city_id) for every image with a clear label: an admin wins, else the trust-weighted majority.
 
-    Images whose best-weighted answers tie, whose only voters have no trust, or whose winner is
-    "none of these" (city None) are left out. One GROUP BY and one window pass, so it scales.
+    A person counts once per photo however many linked accounts they answered from: only their latest
+    answer counts, weighted by their primary account's trust, and as an admin's if any of their
+    accounts is an admin. Images whose best-weighted answers tie, whose only voters have no trust, or
+    whose winner is "none of these" (city None) are left out. One GROUP BY and one window pass, so it scales.
     """
-    is_admin = or_(User.is_admin.is_(True), Label.kind == "admin")
+    votes = _person_votes()
     # Rounded so that 0.1 + 0.2 ties with 0.3 on every database, whatever the summing order.
-    weight = func.round(cast(func.sum(case((is_admin, 0.0), else_=User.trust)), Numeric), WEIGHT_DECIMALS)
+    weight = func.round(cast(func.sum(case((votes.c.admin, 0.0), else_=votes.c.trust)), Numeric), WEIGHT_DECIMALS)
     per_city = (
         select(
-            Label.image_id,
-            Label.city_id,
+            votes.c.image_id,
+            votes.c.city_id,
             weight.label("weight"),
-            func.max(case((is_admin, Label.updated_at))).label("admin_at"),
-            func.max(case((is_admin, Label.id))).label("admin_label"),
+            func.max(case((votes.c.admin, votes.c.updated_at))).label("admin_at"),
+            func.max(case((votes.c.admin, votes.c.label_id))).label("admin_label"),
         )
-        .join(User, User.id == Label.user_id)
-        .group_by(Label.image_id, Label.city_id)
+        .group_by(votes.c.image_id, votes.c.city_id)
         .subquery("per_city")
     )
     # The newest admin answer sorts first; without one, the heaviest vote does. One window (one sort)
@@ -89,6 +90,41 @@ def effective_labels_query() -> Select:
         ranked.c.place == 1,
         ranked.c.city_id.is_not(None),
         or_(ranked.c.admin_at.is_not(None), clear_majority),
+    )
+
+
+def _person_votes():
+    """Each label that counts (image_id, city_id, updated_at, label_id, trust, admin): a person's latest per photo."""
+    person = func.coalesce(User.person_id, User.id)
+    account = aliased(User, name="account")
+    # Two levels down (inside `superseded`) auto-correlation stops at the nearer select: name the outer user.
+    same_person = select(account.id).where(or_(account.id == person, account.person_id == person)).correlate(User)
+    # Most users are linked to nobody; the cheap test first keeps 1M unlinked labels off the subqueries.
+    linked = or_(User.person_id.is_not(None), Label.user_id.in_(select(account.person_id).where(account.person_id.is_not(None))))
+    newer = aliased(Label, name="newer")
+    superseded = exists(
+        select(newer.id).where(
+            newer.image_id == Label.image_id,
+            newer.id != Label.id,
+            newer.user_id.in_(same_person),
+            or_(newer.updated_at > Label.updated_at, and_(newer.updated_at == Label.updated_at, newer.id > Label.id)),
+        )
+    )
+    primary = aliased(User, name="primary_account")
+    primary_trust = select(primary.trust).where(primary.id == User.person_id).scalar_subquery()
+    any_admin = exists(select(account.id).where(or_(account.id == person, account.person_id == person), account.is_admin.is_(True)))
+    return (
+        select(
+            Label.image_id,
+            Label.city_id,
+            Label.updated_at,
+            Label.id.label("label_id"),
+            case((User.person_id.is_(None), User.trust), else_=primary_trust).label("trust"),
+            or_(Label.kind == "admin", User.is_admin.is_(True), and_(linked, any_admin)).label("admin"),
+        )
+        .join(User, User.id == Label.user_id)
+        .where(~and_(linked, superseded))
+        .subquery("votes")
     )
 
 
