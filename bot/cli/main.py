@@ -5,10 +5,10 @@ import logging
 import sys
 from typing import Optional, Sequence
 
-from bot.cli import classes, export, gather, imports, status, models, predict, train, web, serve
+from bot.cli import classes, export, gather, imports, status, models, predict, train, web, serve, users
 from bot.settings import Settings, SettingsError, load_settings
 
-COMMAND_MODULES = [classes, imports, gather, status, export, train, predict, models, web, serve]
+COMMAND_MODULES = [classes, imports, gather, status, export, train, predict, models, web, serve, users]
 
 
 def build_parser() -> argparse.ArgumentParser:
