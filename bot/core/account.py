@@ -1,4 +1,4 @@
-"""A user's own data: what they contributed (/stats) and deleting it (/forget)."""
+"""A user's own data: what they contributed (/stats, across linked accounts) and deleting it (/forget, one account)."""
 
 from sqlalchemy import delete, func, select, update
 
@@ -6,6 +6,7 @@ from bot.core.results import Forgotten, UserStats
 from bot.core.users import UserRef
 from storage.models import Image, Label, Prediction, User
 from storage.store import LabelStore
+from storage.users import person_accounts, unlink_user
 from storage.versions import live_version
 
 
@@ -17,14 +18,15 @@ def find_user(session, user: UserRef):
 
 
 def user_stats(session, user: UserRef) -> UserStats:
-    """The user's photos and labels by kind, the store's totals and the live model."""
+    """The person's photos and labels by kind from all their linked accounts, the store's totals and the live model."""
     person = find_user(session, user)
     kinds: dict[str, int] = {}
     photos = 0
     if person is not None:
-        rows = session.execute(select(Label.kind, func.count()).where(Label.user_id == person.id).group_by(Label.kind))
+        accounts = [account.id for account in person_accounts(session, person)]
+        rows = session.execute(select(Label.kind, func.count()).where(Label.user_id.in_(accounts)).group_by(Label.kind))
         kinds = {kind: count for kind, count in rows}
-        photos = session.scalar(select(func.count(Image.id)).where(Image.uploader_id == person.id)) or 0
+        photos = session.scalar(select(func.count(Image.id)).where(Image.uploader_id.in_(accounts))) or 0
     live = live_version(session)
     return UserStats(
         photos=photos,
@@ -40,11 +42,18 @@ def user_stats(session, user: UserRef) -> UserStats:
 
 
 def forget(store: LabelStore, user: UserRef) -> Forgotten:
-    """Delete all of the user's labels and the photos they sent that nobody else labelled; files go after commit."""
+    """Delete this account's labels and the photos it sent that nobody else labelled; files go after commit.
+
+    Only the account that asked is forgotten: the person's linked accounts on other platforms keep
+    their data (their labels keep shared photos alive), and if this was the primary account the
+    oldest linked one becomes the primary.
+    """
     with store.transaction() as session:
         person = find_user(session, user)
         if person is None:
             return Forgotten(photos=0, labels=0)
+        if len(person_accounts(session, person)) > 1:
+            unlink_user(session, person)
         others = select(Label.image_id).where(Label.user_id != person.id)
         doomed = list(
             session.execute(select(Image.id, Image.path).where(Image.uploader_id == person.id, Image.id.not_in(others)))
