@@ -58,12 +58,12 @@ def highest_losses(session: Session, data_dir: Path) -> CleanerView:
     path = Path(data_dir) / (run.report_path or "") / TOP_LOSSES_FILE
     try:
         recorded = read_top_losses(path)
+        labels = current_labels(session, [int(entry["image_id"]) for entry in recorded])
+        photos = [_judged(entry, labels[entry["image_id"]]) for entry in recorded if entry["image_id"] in labels]
     except FileNotFoundError:
         return CleanerView(run.candidate_version, note=f"Run {run.id} recorded no top losses (it predates them); retrain to see its worst photos.")
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        return CleanerView(run.candidate_version, note=f"Run {run.id}'s top_losses.json could not be read: {error}")
-    labels = current_labels(session, [entry["image_id"] for entry in recorded])
-    photos = [_judged(entry, labels[entry["image_id"]]) for entry in recorded if entry["image_id"] in labels]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:  # a damaged file: say so, keep the page up
+        return CleanerView(run.candidate_version, note=f"Run {run.id}'s top_losses.json could not be read: {error!r}")
     photos.sort(key=lambda item: (-item.loss, item.image_id))
     return CleanerView(run.candidate_version, photos)
 

@@ -204,9 +204,13 @@ def test_cleaner_lists_the_photos_the_run_recorded_without_any_model(
 
 
 def test_cleaner_explains_a_run_made_before_top_losses_were_recorded(client: TestClient, store: LabelStore, data_dir: Path) -> None:
-    """A report folder without top_losses.json: a note saying to retrain, and no photos."""
+    """A report folder without top_losses.json: a note saying to retrain; a damaged file: a note saying so."""
     seed_store(store, per_city=2, size=(48, 48))
     record_run_with_top_losses(store, data_dir, "v3", None)
     signed_in(client)
     page = client.get("/admin/cleaner").text
     assert "recorded no top losses" in page and "retrain" in page and 'id="image-' not in page
+    record_run_with_top_losses(store, data_dir, "v4", None)
+    (data_dir / "models" / "v4" / "report" / "top_losses.json").write_text('{"photos": [{"image_id": 1}]')
+    damaged = client.get("/admin/cleaner")
+    assert damaged.status_code == 200 and "top_losses.json could not be read" in damaged.text
