@@ -50,7 +50,8 @@ def effective_labels_query() -> Select:
     A person counts once per photo however many linked accounts they answered from: only their latest
     answer counts, weighted by their primary account's trust, and as an admin's if any of their
     accounts is an admin. Images whose best-weighted answers tie, whose only voters have no trust, or
-    whose winner is "none of these" (city None) are left out. One GROUP BY and one window pass, so it scales.
+    whose winner is "none of these" (city None) are left out. One GROUP BY and one window pass over all
+    labels (plus one over linked people's labels only), so it scales.
     """
     votes = _person_votes()
     # Rounded so that 0.1 + 0.2 ties with 0.3 on every database, whatever the summing order.
@@ -96,9 +97,11 @@ def effective_labels_query() -> Select:
 
 
 class _not_an_index(FunctionElement):
-    """A column SQLite must not look rows up by: it then scans labels in ix_labels_resolution order
-    (GROUP BY without a sort) instead of fetching each person's labels; other databases see the column as is,
-    so PostgreSQL keeps its statistics (an expression there misjudged the join and paid 0.5 s of JIT)."""
+    """A column SQLite must not look rows up by; other databases see the column as is."""
+
+    # SQLite then scans labels in ix_labels_resolution order (GROUP BY without a sort) instead of
+    # fetching each person's labels; PostgreSQL keeps its statistics (an expression there misjudged
+    # the join and paid 0.5 s of JIT).
 
     inherit_cache = True
     type = Integer()
