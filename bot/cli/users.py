@@ -1,4 +1,8 @@
-"""`citybot users`: list accounts, link one person's accounts across platforms, set admin and trust."""
+"""`citybot users`: list accounts, link one person's accounts across platforms, set trust.
+
+Admin rights are not set here: they come from ADMIN_IDS, DISCORD_ADMIN_IDS/DISCORD_ADMIN_ROLE and ADMIN_TOKEN,
+which the front ends apply whenever a person writes.
+"""
 
 import argparse
 
@@ -10,13 +14,9 @@ from storage.errors import StorageError
 from storage.models import Label, User
 from storage.users import SYSTEM_PLATFORM, account_name, find_account, link_users, person_accounts, unlink_user
 
-# Front ends re-apply these lists whenever the person writes, so a flag set here would not stick.
-ADMIN_LISTS = {"telegram": "ADMIN_IDS", "discord": "DISCORD_ADMIN_IDS (or DISCORD_ADMIN_ROLE)", "web": "the admin login (ADMIN_TOKEN)"}
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add `users` with its list, link, unlink, admin and trust actions."""
-    parser = subparsers.add_parser("users", help="list accounts, link one person's accounts, set admin and trust")
+    """Add `users` with its list, link, unlink and trust actions."""
+    parser = subparsers.add_parser("users", help="list accounts, link one person's accounts, set trust")
     actions = parser.add_subparsers(dest="action")
     listing = actions.add_parser("list", help="every account with its links, trust, admin flag and labels")
     listing.add_argument("--platform", help="only this platform (telegram, discord, web; system for imports)")
@@ -25,9 +25,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     link.add_argument("other", type=account_ref, help="platform:id, e.g. discord:456")
     unlink = actions.add_parser("unlink", help="make an account a person of its own again")
     unlink.add_argument("account", type=account_ref)
-    admin = actions.add_parser("admin", help="make an account's votes win as an admin's (--off to stop)")
-    admin.add_argument("account", type=account_ref)
-    admin.add_argument("--off", action="store_true")
     trust = actions.add_parser("trust", help="how much an account's votes weigh (1 is normal, 0 ignores them)")
     trust.add_argument("account", type=account_ref)
     trust.add_argument("weight", type=trust_weight)
@@ -66,8 +63,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 user = find_account(session, *args.account)
                 unlink_user(session, user)
                 print(f"unlinked {account_name(user)}; it is a person of its own again")
-            elif args.action == "admin":
-                set_admin(find_account(session, *args.account), not args.off)
             elif args.action == "trust":
                 set_trust(session, find_account(session, *args.account), args.weight)
             else:
@@ -83,14 +78,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 def describe(session, user: User) -> str:
     """The person's accounts, primary first."""
     return ", ".join(account_name(account) for account in person_accounts(session, user))
-
-
-def set_admin(user: User, on: bool) -> None:
-    """Set the admin flag and say whether a front end's admin list will override it."""
-    user.is_admin = on
-    print(f"{account_name(user)} is {'now' if on else 'no longer'} an admin")
-    if user.platform in ADMIN_LISTS:
-        print(f"note: {ADMIN_LISTS[user.platform]} decides {user.platform} admins again when {account_name(user)} next writes")
 
 
 def set_trust(session, user: User, weight: float) -> None:

@@ -1,4 +1,4 @@
-"""`citybot users`: list, link across platforms, unlink, admin and trust, clear errors for unknown accounts."""
+"""`citybot users`: list, link across platforms, unlink and trust, clear errors for unknown accounts."""
 
 import pytest
 
@@ -64,15 +64,13 @@ def test_refusals_and_unknown_accounts_are_clear(people, capsys):
     assert "between 0 and 100" in capsys.readouterr().err
 
 
-def test_admin_and_trust(people, capsys):
-    """Admin and trust show in the list; a linked account's trust is said not to count while linked."""
-    code, out = run(capsys, "users", "admin", "telegram:789")
-    assert (code, out) == (0, "telegram:789 is now an admin\nnote: ADMIN_IDS decides telegram admins again when telegram:789 next writes\n")
+def test_trust(people, capsys):
+    """Trust shows in the list; a linked account's trust is said not to count while linked."""
     assert run(capsys, "users", "trust", "telegram:123", "0.5") == (0, "trust of telegram:123 is now 0.5\n")
     run(capsys, "users", "link", "telegram:123", "discord:456")
     assert run(capsys, "users", "trust", "discord:456", "3")[1] == (
         "trust of discord:456 is now 3\nnote: it is linked to telegram:123, whose trust (0.5) weighs its votes while linked\n"
     )
     listing = run(capsys, "users", "list")[1]
-    assert "telegram:123  'Ann'  trust 0.5  0 labels" in listing and "telegram:789  'Bob'  trust 1  admin  0 labels" in listing
-    assert run(capsys, "users", "admin", "telegram:789", "--off")[1].startswith("telegram:789 is no longer an admin\n")
+    assert "telegram:123  'Ann'  trust 0.5  0 labels" in listing and "telegram:789  'Bob'  trust 1  0 labels" in listing
+
