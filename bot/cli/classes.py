@@ -2,10 +2,11 @@
 
 import argparse
 
-from bot.cli.common import store_from
+from sqlalchemy.orm import Session
+
+from bot.cli.common import in_transaction
 from bot.settings import Settings
 from storage.cities import add_city, deactivate_city, list_cities
-from storage.errors import StorageError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -22,22 +23,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """List the cities, or add/remove one."""
-    store = store_from(settings)
-    try:
-        with store.transaction() as session:
-            if args.action == "add":
-                city = add_city(session, args.name, args.alias)
-                print(f"added {city.name}" + (f" (aliases: {', '.join(city.aliases)})" if city.aliases else ""))
-            elif args.action == "remove":
-                city = deactivate_city(session, args.name)
-                print(f"removed {city.name}; its labels are kept (add it again to reactivate)")
-            else:
-                for city in list_cities(session, include_inactive=True):
-                    aliases = f"  aliases: {', '.join(city.aliases)}" if city.aliases else ""
-                    print(f"{city.name}{'' if city.active else '  (inactive)'}{aliases}")
-    except StorageError as error:
-        print(f"citybot: {error}")
-        return 1
-    finally:
-        store.close()
-    return 0
+    return in_transaction(settings, lambda session: _act(args, session))
+
+
+def _act(args: argparse.Namespace, session: Session) -> None:
+    if args.action == "add":
+        city = add_city(session, args.name, args.alias)
+        print(f"added {city.name}" + (f" (aliases: {', '.join(city.aliases)})" if city.aliases else ""))
+    elif args.action == "remove":
+        city = deactivate_city(session, args.name)
+        print(f"removed {city.name}; its labels are kept (add it again to reactivate)")
+    else:
+        for city in list_cities(session, include_inactive=True):
+            aliases = f"  aliases: {', '.join(city.aliases)}" if city.aliases else ""
+            print(f"{city.name}{'' if city.active else '  (inactive)'}{aliases}")

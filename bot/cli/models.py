@@ -3,7 +3,9 @@
 import argparse
 import sys
 
-from bot.cli.common import store_from
+from sqlalchemy.orm import Session
+
+from bot.cli.common import in_transaction, store_from
 from bot.settings import Settings
 from storage.versions import VersionError, get_version, list_versions, live_version, promote, rollback, version_dir
 from trainer.errors import ModelLoadError
@@ -53,19 +55,14 @@ def _loads(settings: Settings, session, version: str) -> None:
 
 def run_rollback(args: argparse.Namespace, settings: Settings) -> int:
     """Make the previous (or the named) version live again; the current one is marked rejected."""
-    store = store_from(settings)
-    try:
-        with store.transaction() as session:
-            current = live_version(session)
-            target = rollback(session, args.version, by="cli")
-            _loads(settings, session, target.version)
-            print(f"rolled back: {current.version if current else 'nothing'} -> {target.version} is live")
-    except (VersionError, ModelLoadError) as error:
-        print(f"citybot: {error}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
-    return 0
+
+    def roll_back(session: Session) -> None:
+        current = live_version(session)
+        target = rollback(session, args.version, by="cli")
+        _loads(settings, session, target.version)
+        print(f"rolled back: {current.version if current else 'nothing'} -> {target.version} is live")
+
+    return in_transaction(settings, roll_back, errors=(VersionError, ModelLoadError))
 
 
 def run_promote(args: argparse.Namespace, settings: Settings) -> int:
@@ -73,15 +70,10 @@ def run_promote(args: argparse.Namespace, settings: Settings) -> int:
     if not args.force:
         print("citybot: promote skips the promotion gate; add --force if you know better", file=sys.stderr)
         return 2
-    store = store_from(settings)
-    try:
-        with store.transaction() as session:
-            _loads(settings, session, args.version)
-            promote(session, args.version, reason="promoted by hand (--force)")
-            print(f"{args.version} is live")
-    except (VersionError, ModelLoadError) as error:
-        print(f"citybot: {error}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
-    return 0
+
+    def make_live(session: Session) -> None:
+        _loads(settings, session, args.version)
+        promote(session, args.version, reason="promoted by hand (--force)")
+        print(f"{args.version} is live")
+
+    return in_transaction(settings, make_live, errors=(VersionError, ModelLoadError))

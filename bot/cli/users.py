@@ -7,10 +7,10 @@ which the front ends apply whenever a person writes.
 import argparse
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from bot.cli.common import store_from
+from bot.cli.common import in_transaction
 from bot.settings import Settings
-from storage.errors import StorageError
 from storage.models import Label, User
 from storage.users import SYSTEM_PLATFORM, account_name, find_account, link_users, person_accounts, unlink_user
 
@@ -52,27 +52,22 @@ def trust_weight(text: str) -> float:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     """Do one users action and print what changed."""
-    store = store_from(settings)
-    try:
-        with store.transaction() as session:
-            if args.action == "link":
-                primary, other = find_account(session, *args.primary), find_account(session, *args.other)
-                link_users(session, primary, other)
-                print(f"linked {account_name(other)} to {account_name(primary)}; one person: {describe(session, primary)}")
-            elif args.action == "unlink":
-                user = find_account(session, *args.account)
-                unlink_user(session, user)
-                print(f"unlinked {account_name(user)}; it is a person of its own again")
-            elif args.action == "trust":
-                set_trust(session, find_account(session, *args.account), args.weight)
-            else:
-                list_accounts(session, args.platform)
-    except StorageError as error:
-        print(f"citybot: {error}")
-        return 1
-    finally:
-        store.close()
-    return 0
+    return in_transaction(settings, lambda session: _act(args, session))
+
+
+def _act(args: argparse.Namespace, session: Session) -> None:
+    if args.action == "link":
+        primary, other = find_account(session, *args.primary), find_account(session, *args.other)
+        link_users(session, primary, other)
+        print(f"linked {account_name(other)} to {account_name(primary)}; one person: {describe(session, primary)}")
+    elif args.action == "unlink":
+        user = find_account(session, *args.account)
+        unlink_user(session, user)
+        print(f"unlinked {account_name(user)}; it is a person of its own again")
+    elif args.action == "trust":
+        set_trust(session, find_account(session, *args.account), args.weight)
+    else:
+        list_accounts(session, args.platform)
 
 
 def describe(session, user: User) -> str:

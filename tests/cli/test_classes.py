@@ -15,9 +15,10 @@ def cli_env(tmp_path, monkeypatch):
 
 
 def run(capsys, *argv: str) -> tuple[int, str]:
-    """Exit code and stdout of one citybot command."""
+    """Exit code and what one citybot command printed (results on stdout, errors on stderr)."""
     code = main(list(argv))
-    return code, capsys.readouterr().out
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
 
 
 def test_initial_classes_are_listed(cli_env, capsys):
@@ -49,3 +50,11 @@ def test_bad_setting_is_named(cli_env, capsys, monkeypatch):
     monkeypatch.setenv("CLASSES", "OnlyOne")
     assert main(["classes"]) == 2
     assert "CLASSES" in capsys.readouterr().err
+
+
+def test_an_error_goes_to_stderr_and_changes_nothing(cli_env, capsys):
+    """A refused change prints its reason on stderr, nothing on stdout, and leaves the city list as it was."""
+    assert main(["classes", "add", "Busan", "--alias", "seoul"]) == 1
+    printed = capsys.readouterr()
+    assert (printed.out, printed.err) == ("", "citybot: 'seoul' already names Seoul\n")
+    assert run(capsys, "classes") == (0, "Cebu\nMunich\nSeoul\n")

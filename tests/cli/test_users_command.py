@@ -24,9 +24,10 @@ def people(tmp_path, monkeypatch):
 
 
 def run(capsys, *argv: str) -> tuple[int, str]:
-    """Exit code and stdout of one citybot command."""
+    """Exit code and what one citybot command printed (results on stdout, errors on stderr)."""
     code = main(list(argv))
-    return code, capsys.readouterr().out
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
 
 
 def test_link_list_and_unlink(people, capsys):
