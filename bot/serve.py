@@ -79,9 +79,7 @@ async def serve(settings: Settings, stop: Optional[asyncio.Event] = None) -> Non
     telegram = _telegram(settings, services, stop, announcer)
     if telegram is not None:
         runners["telegram"] = telegram
-    from bot.discord.run import discord_runner
-
-    discord = discord_runner(settings, services.core, services.admin, stop, announcer)  # None when DISCORD_BOT_TOKEN is unset
+    discord = _discord(settings, services, stop, announcer)
     if discord is not None:
         runners["discord"] = discord
     runners["run announcer"] = announcer.run(stop)
@@ -99,6 +97,15 @@ async def serve(settings: Settings, stop: Optional[asyncio.Event] = None) -> Non
             scheduler.shutdown(wait=False)
         services.store.close()
         log.info("citybot serve stopped")
+
+
+def _discord(settings: Settings, services: Services, stop: asyncio.Event, announcer: RunAnnouncer) -> Optional[Awaitable[None]]:
+    if not settings.discord_bot_token:
+        log.info("DISCORD_BOT_TOKEN is not set: the Discord bot is off")
+        return None
+    from bot.discord.run import discord_runner  # discord.py is imported only when the bot runs
+
+    return discord_runner(settings, services.core, services.admin, stop, announcer)
 
 
 def _telegram(settings: Settings, services: Services, stop: asyncio.Event, announcer: RunAnnouncer) -> Optional[Awaitable[None]]:

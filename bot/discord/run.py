@@ -69,14 +69,11 @@ async def run_discord_until(
 
 def discord_runner(
     settings: Settings, core: CityBot, admin: Admin, stop: asyncio.Event, announcer: Optional[RunAnnouncer] = None
-) -> Optional[Awaitable[None]]:
-    """For `citybot serve`: the Discord bot to run in the same loop, or None (logged) when DISCORD_BOT_TOKEN is unset.
+) -> Awaitable[None]:
+    """For `citybot serve` (which checks DISCORD_BOT_TOKEN is set): the Discord bot to run in the same loop.
 
     With `announcer`, DISCORD_ADMIN_IDS hear about every finished training run by DM.
     """
-    if not settings.discord_bot_token:
-        log.info("DISCORD_BOT_TOKEN is not set: the Discord bot is off")
-        return None
     serving: list[CityBotClient] = []  # the client of the current connection (a new one after each reconnect)
 
     def make_client() -> CityBotClient:

@@ -20,7 +20,7 @@ SERVE = """
 import sys
 from bot.cli.main import main
 code = main(["serve"])
-heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("torch", "fastai", "torchvision"))
+heavy = sorted(name for name in sys.modules if name.split(".")[0] in ("torch", "fastai", "torchvision", "discord"))
 print("HEAVY", heavy, flush=True)
 sys.exit(code)
 """
@@ -45,7 +45,7 @@ async def _wait_http(url: str, process, timeout: float = 30.0) -> httpx.Response
 
 
 async def test_serve_runs_bot_and_web_without_torch_and_stops_on_sigterm(tmp_path: Path, trained_version: Path):
-    """Telegram answers a photo with the live model, /api/health answers, retrain jobs are scheduled, SIGTERM stops it; no torch."""
+    """Telegram answers a photo with the live model, /api/health answers, retrain jobs are scheduled, SIGTERM stops it; no torch (nor discord.py without its token)."""
     data_dir = tmp_path / "data"
     database_url = f"sqlite:///{tmp_path / 'citybot.sqlite3'}"
     store = open_store(database_url, data_dir, ("Cebu", "Munich", "Seoul"))
