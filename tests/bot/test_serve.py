@@ -32,6 +32,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def serve_env(fake: FakeTelegram, token: str, data_dir: Path, database_url: str, port: int, **extra: str) -> dict[str, str]:
+    """The environment of a `citybot serve` process talking to `fake`, with no settings inherited from the machine's."""
+    return {
+        **{key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM", "DISCORD", "WEBHOOK"))},
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_BASE_URL": fake.base_url,
+        "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "WEB_HOST": "127.0.0.1",
+        "WEB_PORT": str(port),
+        **extra,
+    }
+
+
 async def _wait_http(url: str, process, timeout: float = 30.0) -> httpx.Response:
     async with httpx.AsyncClient() as client:
         for _ in range(int(timeout * 10)):
@@ -53,18 +68,7 @@ async def test_serve_runs_bot_and_web_without_torch_and_stops_on_sigterm(tmp_pat
     store.close()
     fake = await FakeTelegram(TOKEN).start()
     port = _free_port()
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM", "DISCORD", "WEBHOOK"))},
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": fake.base_url,
-        "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": database_url,
-        "WEB_HOST": "127.0.0.1",
-        "WEB_PORT": str(port),
-        "ADMIN_IDS": "1",
-        "LOG_LEVEL": "DEBUG",
-    }
+    env = serve_env(fake, TOKEN, data_dir, database_url, port, ADMIN_IDS="1", LOG_LEVEL="DEBUG")
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-c", SERVE, cwd=tmp_path, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )

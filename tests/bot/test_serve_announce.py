@@ -1,14 +1,13 @@
 """`citybot serve` tells its Telegram admins about a run that `citybot train` finished in another process."""
 
 import asyncio
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 from storage.store import open_store
-from tests.bot.test_serve import SERVE, _free_port, _wait_http
+from tests.bot.test_serve import SERVE, _free_port, _wait_http, serve_env
 from tests.fakes.telegram_api import FakeTelegram
 from tests.synthetic import seed_store
 
@@ -28,18 +27,7 @@ async def test_serve_announces_a_cli_training_run_to_the_admin_only(tmp_path: Pa
     store.close()
     fake = await FakeTelegram(TOKEN).start()
     port = _free_port()
-    env = {
-        **{key: value for key, value in os.environ.items() if not key.startswith(("TELEGRAM", "DISCORD", "WEBHOOK"))},
-        **TINY_TRAINING,
-        "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": fake.base_url,
-        "TELEGRAM_BASE_FILE_URL": fake.base_file_url,
-        "DATA_DIR": str(data_dir),
-        "DATABASE_URL": database_url,
-        "WEB_HOST": "127.0.0.1",
-        "WEB_PORT": str(port),
-        "ADMIN_IDS": str(ADMIN_ID),
-    }
+    env = serve_env(fake, TOKEN, data_dir, database_url, port, **TINY_TRAINING, ADMIN_IDS=str(ADMIN_ID))
     serve = await asyncio.create_subprocess_exec(
         sys.executable, "-c", SERVE, cwd=tmp_path, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE
     )
