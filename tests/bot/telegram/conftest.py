@@ -25,19 +25,6 @@ CITIES = ("Cebu", "Munich", "Seoul")
 
 
 @dataclass
-class RunningBot:
-    """The fake Bot API, the label store and the core behind one running bot."""
-
-    fake: FakeTelegram
-    store: LabelStore
-    data_dir: Path
-    database_url: str
-    core: CityBot
-    admin: Admin
-    live_model: LiveModel
-
-
-@dataclass
 class Core:
     """A label store with the core and admin actions over it (no transport)."""
 
@@ -51,6 +38,13 @@ class Core:
     def deps(self) -> TelegramDeps:
         """Telegram deps over this core, with quick progress reports for tests."""
         return TelegramDeps(core=self.core, admin=self.admin, admin_ids=frozenset({ADMIN_ID}), progress_every=0.5, poll_every=0.2)
+
+
+@dataclass
+class RunningBot(Core):
+    """The fake Bot API, the label store and the core behind one running bot."""
+
+    fake: FakeTelegram
 
 
 def make_core(
@@ -82,7 +76,7 @@ async def running_bot(
     stop = asyncio.Event()
     task = asyncio.create_task(run_telegram(application, stop))
     try:
-        yield RunningBot(fake, made.store, made.data_dir, made.database_url, made.core, made.admin, made.live_model)
+        yield RunningBot(made.store, made.data_dir, made.database_url, made.core, made.admin, made.live_model, fake=fake)
     finally:
         stop.set()
         await asyncio.wait_for(task, 20)
