@@ -7,6 +7,8 @@ from bot.core.formatting import TELEGRAM_TEXT_LIMIT, _fit
 from bot.core.results import UserStats
 
 
+NOT_AUTHORISED = "Sorry, not authorised: that command is for admins."  # every front end's answer to a non-admin
+
 def percent(value: Any) -> str:
     """0.953 -> '95.3%'; None -> 'n/a'."""
     return f"{float(value) * 100:.1f}%" if isinstance(value, (int, float)) else "n/a"

@@ -11,13 +11,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.admin_text import format_models, format_status
+from bot.core.admin_text import NOT_AUTHORISED, format_models, format_status
 from bot.core.errors import NotAuthorised, UnknownVersion
 from bot.discord.deps import TEXT_LIMIT, DiscordDeps, user_ref
 from bot.discord.progress import watch_run_in_channel
 from storage.errors import StorageError
-
-NOT_AUTHORISED = "Sorry, not authorised: that command is for admins."
 
 
 class Admin(commands.Cog):

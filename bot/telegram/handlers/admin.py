@@ -8,13 +8,12 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.core.admin_text import format_models, format_status
+from bot.core.admin_text import NOT_AUTHORISED, format_models, format_status
 from bot.core.errors import NotAuthorised, UnknownVersion
 from bot.telegram.deps import get_deps, user_ref
 from bot.telegram.progress import watch_run_in_chat
 from storage.errors import StorageError
 
-NOT_AUTHORISED = "Sorry, not authorised: that command is for admins."
 
 
 async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
