@@ -15,7 +15,6 @@ from bot.telegram.progress import watch_run_in_chat
 from storage.errors import StorageError
 
 
-
 async def retrain(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue a training run (or say which one is running) and report how it goes."""
     deps = get_deps(context)
